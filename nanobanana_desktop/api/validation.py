@@ -1,0 +1,89 @@
+"""Checks a request against what the API accepts, before anything is sent."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from urllib.parse import urlsplit
+
+from .endpoint import is_loopback_host
+from .errors import RequestValidationError
+from .models import (
+    ASPECT_RATIOS,
+    IMAGE_SIZES,
+    MAX_REFERENCE_DATA_URI_BYTES,
+    MAX_REFERENCES,
+    GenerationRequest,
+)
+
+_DATA_URI = re.compile(r"^data:image/[A-Za-z0-9.+-]+;base64,", re.ASCII)
+
+
+def validate_request(request: GenerationRequest) -> None:
+    """Raise :class:`RequestValidationError` for the first field the API would refuse."""
+    if not request.model.strip():
+        raise RequestValidationError("model", "choose a model, for example google/gempix2")
+    if not request.prompt.strip():
+        raise RequestValidationError("prompt", "write a prompt that describes the image")
+    if len(request.images) > MAX_REFERENCES:
+        raise RequestValidationError(
+            "images",
+            f"at most {MAX_REFERENCES} reference images are allowed; "
+            f"remove {len(request.images) - MAX_REFERENCES}",
+        )
+    for index, reference in enumerate(request.images, start=1):
+        check_reference(reference, index)
+    if request.aspect_ratio is not None and request.aspect_ratio not in ASPECT_RATIOS:
+        raise RequestValidationError(
+            "aspect_ratio",
+            f"{request.aspect_ratio!r} is not supported; use one of {', '.join(ASPECT_RATIOS)}",
+        )
+    if request.image_size is not None and request.image_size.upper() not in IMAGE_SIZES:
+        raise RequestValidationError(
+            "image_size",
+            f"{request.image_size!r} is not supported; use one of {', '.join(IMAGE_SIZES)}",
+        )
+    if request.callback_url is not None:
+        check_callback_url(request.callback_url)
+
+
+def check_reference(reference: str, index: int) -> None:
+    """A reference is an http(s) URL or a base64 image data URI of at most 5 MB."""
+    field = f"images[{index}]"
+    if _DATA_URI.match(reference):
+        payload = reference.split(",", 1)[1]
+        if len(payload) * 3 // 4 > MAX_REFERENCE_DATA_URI_BYTES:
+            raise RequestValidationError(
+                field,
+                "the embedded image is larger than 5 MB; downscale it or use a URL",
+            )
+        try:
+            base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            raise RequestValidationError(
+                field, "the embedded image is not valid base64; add the image again"
+            ) from None
+        return
+    parts = urlsplit(reference.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        shown = reference if len(reference) <= 60 else reference[:57] + "..."
+        raise RequestValidationError(
+            field,
+            f"{shown!r} is not an http(s) URL or an image data URI; "
+            "use a web address the server can reach, or a local image file",
+        )
+
+
+def check_callback_url(url: str) -> None:
+    """The webhook must be https, or plain http only to this machine."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return
+    if parts.scheme == "http" and host and is_loopback_host(host):
+        return
+    raise RequestValidationError(
+        "callback_url",
+        "the webhook address must start with https:// (plain http only to 127.0.0.1)",
+    )
