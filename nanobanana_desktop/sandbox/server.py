@@ -32,10 +32,14 @@ def _listen(host: str, port: int) -> socket.socket:
         raise ValueError(f"The sandbox listens on loopback only, not on {host!r}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
@@ -62,7 +66,11 @@ class Sandbox:
 
     async def start(self) -> Self:
         api_sock = _listen(self._host, self._ports[0])
-        cdn_sock = _listen(self._host, self._ports[1])
+        try:
+            cdn_sock = _listen(self._host, self._ports[1])
+        except OSError:
+            api_sock.close()
+            raise
         shown = f"[{self._host}]" if ":" in self._host else self._host
         self.api_url = f"http://{shown}:{api_sock.getsockname()[1]}"
         self.cdn_url = f"http://{shown}:{cdn_sock.getsockname()[1]}"
@@ -104,7 +112,9 @@ class SandboxThread:
 
     def __init__(self, config: SandboxConfig | None = None, **kwargs: Any) -> None:
         self.sandbox = Sandbox(config, **kwargs)
-        self._loop = asyncio.new_event_loop()
+        # A fresh default policy, not the global one: under qasync on Python 3.11 the
+        # global policy makes Qt event loops, which must not run outside the main thread.
+        self._loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
         self._thread = threading.Thread(target=self._run, name="nanobanana-sandbox", daemon=True)
         self._ready: Future[None] = Future()
 

@@ -1,0 +1,57 @@
+"""Where the API key comes from: the OS keyring, or NANOBANANA_API_KEY for one session.
+
+The key is never written anywhere else: not to a file, a log, nor the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from .api.endpoint import ApiKey
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "nanobanana-desktop"
+KEYRING_USER = "api-key"
+ENV_VAR = "NANOBANANA_API_KEY"
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    key: ApiKey | None
+    source: str  # "environment", "keyring" or "none"
+    problem: str | None = None  # why the keyring could not be asked, for the user
+
+
+def load_api_key() -> KeyLookup:
+    """The session's key: the environment wins, so one run can use another key."""
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        try:
+            return KeyLookup(ApiKey(from_env), "environment")
+        except ValueError as exc:
+            return KeyLookup(None, "none", f"{ENV_VAR} is set but unusable: {exc}")
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
+        except KeyringError as exc:
+            log.info("keyring unavailable: %s", type(exc).__name__)
+            return KeyLookup(
+                None,
+                "none",
+                "No system keyring is available to hold the API key; set "
+                f"{ENV_VAR} for this session, or install and unlock a keyring",
+            )
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return KeyLookup(None, "none", "The keyring package is missing")
+    if stored:
+        try:
+            return KeyLookup(ApiKey(stored), "keyring")
+        except ValueError as exc:
+            return KeyLookup(None, "none", f"The key in the keyring is unusable: {exc}")
+    return KeyLookup(None, "none")

@@ -1,0 +1,70 @@
+"""Shared fixtures: a sandbox over real loopback sockets, and a way to run coroutines.
+
+QT_QPA_PLATFORM must be set before any QApplication exists; without it and without a
+display, Qt aborts the whole run (exit 134) and hides its own message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from nanobanana_desktop.api import NanoBananaClient, RetryPolicy
+from nanobanana_desktop.sandbox import SANDBOX_KEY, SandboxConfig, SandboxThread
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxThread]:
+    """A sandbox on random loopback ports with no waiting in the task lifecycle."""
+    with SandboxThread(SandboxConfig.instant()) as running:
+        yield running
+
+
+def run(coro: Awaitable[T], timeout: float = 20.0) -> T:
+    """Drive a coroutine on a fresh loop, failing the test instead of hanging it."""
+
+    async def bounded() -> T:
+        return await asyncio.wait_for(coro, timeout)
+
+    return asyncio.run(bounded())
+
+
+class RecordingSleep:
+    """Stands in for asyncio.sleep in retry tests: records each delay, waits for none."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def recording_sleep() -> RecordingSleep:
+    return RecordingSleep()
+
+
+@pytest.fixture
+def make_client(
+    sandbox: SandboxThread, recording_sleep: RecordingSleep
+) -> Callable[..., NanoBananaClient]:
+    """Clients for the sandbox whose retry waits are recorded, not slept.
+
+    Build the client inside the coroutine that uses it (httpx binds to the running loop).
+    """
+
+    def factory(key: str = SANDBOX_KEY, **kwargs: Any) -> NanoBananaClient:
+        kwargs.setdefault("base_url", sandbox.api_url)
+        kwargs.setdefault("sleep", recording_sleep)
+        kwargs.setdefault("retry", RetryPolicy(rand=lambda: 0.0))
+        return NanoBananaClient(key, **kwargs)
+
+    return factory

@@ -1,0 +1,118 @@
+"""The app starts on qasync, shows its mode, and reaches the sandbox without blocking."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+import qasync
+
+from nanobanana_desktop.session import Session
+from nanobanana_desktop.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop over pytest-qt's QApplication (pytest-qt has no qasync support)."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def drive(loop, coro, timeout=20.0):
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+def test_sandbox_window_shows_mode_and_credit(qloop, qtbot):
+    async def scenario():
+        session = await Session.open(use_sandbox=True)
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.show()
+        window.start()
+        await window.credit_loaded.wait()
+        seen = (window.windowTitle(), window.mode_badge.text(), window.credit_label.text())
+        await window.stop()
+        await session.close()
+        return seen
+
+    title, badge, credit = drive(qloop, scenario())
+    assert title == "Nano Banana Desktop — Sandbox"
+    assert badge.startswith("SANDBOX")
+    assert credit == "Credit: 100"
+
+
+def test_api_mode_without_key_says_what_to_do(qloop, qtbot, monkeypatch):
+    monkeypatch.delenv("NANOBANANA_API_KEY", raising=False)
+    # No keyring backend in this process: the lookup must degrade to a message.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+    async def scenario():
+        session = await Session.open(use_sandbox=False, base_url="https://api.defapi.org")
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.start()
+        await window.credit_loaded.wait()
+        seen = (window.windowTitle(), window.detail_label.text(), window.credit_label.text())
+        await window.stop()
+        await session.close()
+        return seen
+
+    title, detail, credit = drive(qloop, scenario())
+    assert title == "Nano Banana Desktop — api.defapi.org"
+    assert "NANOBANANA_API_KEY" in detail
+    assert credit == "Credit: unknown (no API key)"
+
+
+def test_api_mode_uses_the_session_key_from_the_environment(qloop, qtbot, sandbox, monkeypatch):
+    monkeypatch.setenv("NANOBANANA_API_KEY", "dk-from-environment-123456")
+
+    async def scenario():
+        session = await Session.open(use_sandbox=False, base_url=sandbox.api_url)
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.start()
+        await window.credit_loaded.wait()
+        text = window.credit_label.text()
+        await window.stop()
+        await session.close()
+        return text
+
+    assert drive(qloop, scenario()) == "Credit: 100"
+    sent = sandbox.records.requests_to("api", "/api/user")[-1].headers["Authorization"]
+    assert sent == "Bearer dk-from-environment-123456"
+
+
+def _env():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("NANOBANANA_API_KEY", None)
+    return env
+
+
+def test_gui_entry_point_smoke_test_in_sandbox_mode():
+    done = subprocess.run(
+        [sys.executable, "-m", "nanobanana_desktop", "--sandbox", "--smoke-test"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_gui_refuses_plain_http_to_a_remote_host():
+    done = subprocess.run(
+        [sys.executable, "-m", "nanobanana_desktop", "--base-url", "http://example.com"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "use https://" in done.stderr
