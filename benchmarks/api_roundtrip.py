@@ -1,0 +1,136 @@
+"""The API client's added overhead per request, against a bare httpx call.
+
+Both talk to the same sandbox (a separate process on loopback, so that the server's work
+does not share this interpreter), on one keep-alive connection each, interleaved round by
+round so that machine noise hits both alike. Reports medians and their ratio; the goal is a
+ratio of at most 1.2.
+
+    python benchmarks/api_roundtrip.py [--rounds 400] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from nanobanana_desktop.api import GenerationRequest, NanoBananaClient
+from nanobanana_desktop.sandbox import SANDBOX_KEY
+
+GOAL = 1.2
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_sandbox(port: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nanobanana_desktop.cli",
+            "sandbox",
+            "--port",
+            str(port),
+            "--pending",
+            "0",
+            "--submitted",
+            "0",
+            "--running",
+            "0",
+            "--not-found",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # the banner: the server is listening
+    return proc
+
+
+async def timed(call: Callable[[], Awaitable[object]]) -> float:
+    start = time.perf_counter()
+    await call()
+    return time.perf_counter() - start
+
+
+async def measure(base_url: str, rounds: int) -> dict[str, tuple[float, float]]:
+    headers = {"Authorization": f"Bearer {SANDBOX_KEY}"}
+    async with (
+        NanoBananaClient(SANDBOX_KEY, base_url=base_url, max_connections=1) as client,
+        httpx.AsyncClient(base_url=base_url, headers=headers) as bare,
+    ):
+        task_id = await client.generate(GenerationRequest("google/gempix2", "benchmark"))
+        while not (await client.query(task_id)).is_final:  # noqa: ASYNC110 - polling a server
+            await asyncio.sleep(0.05)
+
+        async def bare_balance() -> object:
+            response = await bare.get("/api/user")
+            response.raise_for_status()
+            return response.json()["data"]["credit"]
+
+        async def bare_query() -> object:
+            response = await bare.get("/api/task/query", params={"task_id": task_id})
+            response.raise_for_status()
+            return response.json()["data"]["status"]
+
+        cases = {
+            "GET /api/user": (client.balance, bare_balance),
+            "GET /api/task/query": (lambda: client.query(task_id), bare_query),
+        }
+        results: dict[str, tuple[float, float]] = {}
+        for name, (ours, theirs) in cases.items():
+            ours_t: list[float] = []
+            bare_t: list[float] = []
+            for i in range(rounds + 30):
+                # Alternate who goes first, so neither always meets a warmer server.
+                first, second = (ours, theirs) if i % 2 else (theirs, ours)
+                a, b = await timed(first), await timed(second)
+                if i < 30:
+                    continue  # warm-up
+                ours_t.append(a if first is ours else b)
+                bare_t.append(b if first is ours else a)
+            results[name] = (statistics.median(ours_t), statistics.median(bare_t))
+        return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=400)
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if a ratio exceeds {GOAL}")
+    args = parser.parse_args()
+    port = free_port()
+    proc = start_sandbox(port)
+    try:
+        results = asyncio.run(measure(f"http://127.0.0.1:{port}", args.rounds))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    worst = 0.0
+    print(
+        f"{'request':<22}{'client':>12}{'bare httpx':>12}{'ratio':>8}"
+        f"   ({args.rounds} rounds, medians)"
+    )
+    for name, (ours, bare) in results.items():
+        ratio = ours / bare
+        worst = max(worst, ratio)
+        print(f"{name:<22}{ours * 1e3:>10.3f}ms{bare * 1e3:>10.3f}ms{ratio:>8.3f}")
+    print(f"worst ratio {worst:.3f} (goal <= {GOAL})")
+    return 1 if args.check and worst > GOAL else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
