@@ -130,8 +130,18 @@ class NanoBananaClient:
         the task may exist and be charged, so it is never resent silently.
         """
         validate_request(request)
-        data = await self._call("POST", GEN_PATH, json=request.to_json(), idempotent=False)
-        task_id = parse_task_id(data)
+        try:
+            data = await self._call("POST", GEN_PATH, json=request.to_json(), idempotent=False)
+            task_id = parse_task_id(data)
+        except ProtocolError as exc:
+            if exc.status is not None and exc.status >= 400:
+                raise
+            # The server said yes in a form we cannot read: the task may well exist.
+            raise OutcomeUnknownError(
+                "The server accepted the generation request but its answer was unreadable "
+                f"({exc}). The task may have been created and charged: check the task "
+                "list before sending it again"
+            ) from exc
         self._submitted_at[task_id] = self._clock()
         return task_id
 

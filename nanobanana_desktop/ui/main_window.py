@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..api import NanoBananaError
@@ -25,10 +24,11 @@ class MainWindow(QMainWindow):
         self.resize(960, 640)
 
         title = QLabel("Nano Banana Desktop")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 2.2)
-        font.setWeight(QFont.Weight.DemiBold)
-        title.setFont(font)
+        title.setObjectName("title")
+        title.setStyleSheet("#title { font-size: 24pt; font-weight: 600; }")
+        # The style sheet's font applies at polish; measure after it, or descenders clip.
+        title.ensurePolished()
+        title.setMinimumHeight(title.fontMetrics().height() + 4)
 
         self.mode_badge = QLabel(self._mode_text())
         self.mode_badge.setObjectName("modeBadge")
@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         self.detail_label = QLabel(self._detail_text())
         self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
         self.detail_label.setWordWrap(True)
-        self.detail_label.setForegroundRole(self.detail_label.foregroundRole())
+        self.detail_label.setMinimumWidth(420)
 
         card = QFrame()
         card.setFrameShape(QFrame.Shape.StyledPanel)
