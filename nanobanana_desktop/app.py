@@ -33,6 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def run_app(args: argparse.Namespace) -> int:
     from .session import Session
+    from .ui.gc_guard import MainThreadCollector
     from .ui.main_window import MainWindow
 
     app = QApplication.instance()
@@ -40,6 +41,7 @@ async def run_app(args: argparse.Namespace) -> int:
     quit_requested = asyncio.Event()
     app.aboutToQuit.connect(quit_requested.set)
     app.lastWindowClosed.connect(quit_requested.set)
+    collector = MainThreadCollector(parent=app)
 
     try:
         session = await Session.open(use_sandbox=args.sandbox, base_url=args.base_url)
@@ -65,6 +67,7 @@ async def run_app(args: argparse.Namespace) -> int:
         window.hide()
         await window.stop()
         await session.close()
+        collector.stop()
     return exit_code
 
 

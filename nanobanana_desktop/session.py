@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .api import DEFAULT_BASE_URL, NanoBananaClient, normalize_base_url
+from .blocking import run_blocking
 from .credentials import KeyLookup, load_api_key
 from .sandbox import SANDBOX_KEY, SandboxThread
 
@@ -30,11 +30,11 @@ class Session:
         """Start the sandbox (off the calling thread) or look up the key for the real API."""
         if use_sandbox:
             sandbox = SandboxThread()
-            await asyncio.get_running_loop().run_in_executor(None, sandbox.start)
+            await run_blocking(sandbox.start)
             client = NanoBananaClient(SANDBOX_KEY, base_url=sandbox.api_url)
             return cls("sandbox", sandbox.api_url, client, sandbox=sandbox)
         base_url = normalize_base_url(base_url)
-        lookup: KeyLookup = await asyncio.get_running_loop().run_in_executor(None, load_api_key)
+        lookup: KeyLookup = await run_blocking(load_api_key)
         if lookup.key is None:
             problem = lookup.problem or "No API key yet: add one in Settings, or try the sandbox"
             return cls("api", base_url, None, key_problem=problem)
@@ -44,4 +44,4 @@ class Session:
         if self.client is not None:
             await self.client.aclose()
         if self.sandbox is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self.sandbox.stop)
+            await run_blocking(self.sandbox.stop)

@@ -68,3 +68,22 @@ def make_client(
         return NanoBananaClient(key, **kwargs)
 
     return factory
+
+
+E = TypeVar("E", bound=BaseException)
+
+
+def run_expecting(
+    error: type[E],
+    client: Callable[[], Any],
+    call: Callable[[Any], Awaitable[object]],
+) -> E:
+    """Open a client, make one call that must raise ``error``, and return the error."""
+
+    async def scenario() -> E:
+        async with client() as opened:
+            with pytest.raises(error) as caught:
+                await call(opened)
+            return caught.value
+
+    return run(scenario())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -23,6 +24,9 @@ def qloop(qapp):
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+    # Qt objects left in reference cycles must die on this thread: if the cyclic GC
+    # reaps them later inside a worker thread, Qt stops their timers from the wrong one.
+    gc.collect()
 
 
 def drive(loop, coro, timeout=20.0):

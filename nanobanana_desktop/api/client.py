@@ -223,38 +223,16 @@ class NanoBananaClient:
         self, method: str, path: str, *, json: Any, params: dict[str, str] | None
     ) -> Any:
         started = time.perf_counter()
+        failure: TransportError | None = None
         try:
             async with self._http.stream(method, path, json=json, params=params) as response:
                 body = await _read_capped(response)
-        except httpx.ConnectTimeout:
-            raise RequestTimeoutError(
-                f"The API at {self.base_url} did not accept a connection in time: "
-                "check your network"
-            ) from None
-        except httpx.ConnectError as exc:
-            raise NetworkError(
-                f"Could not connect to the API at {self.base_url} ({_reason(exc)}): "
-                "check your network or proxy"
-            ) from None
-        except httpx.PoolTimeout:
-            raise RequestTimeoutError(
-                "Too many requests are waiting for a connection; try again shortly"
-            ) from None
         except httpx.TransportError as exc:
-            timed_out = isinstance(exc, httpx.TimeoutException)
-            if method == "POST":
-                raise OutcomeUnknownError(
-                    "The generation request was sent but no answer came back "
-                    f"({'timeout' if timed_out else _reason(exc)}). The task may have been "
-                    "created and charged: check the task list before sending it again"
-                ) from None
-            if timed_out:
-                raise RequestTimeoutError(
-                    f"The API did not answer {method} {path} in time; it will be tried again"
-                ) from None
-            raise NetworkError(
-                f"The connection to the API broke during {method} {path} ({_reason(exc)})"
-            ) from None
+            failure = self._transport_failure(method, path, exc)
+        if failure is not None:
+            # Raised outside the except block so that no __context__ is chained: httpx's
+            # exception holds the request, and the request holds the Authorization header.
+            raise failure
         log.debug(
             "%s %s → HTTP %d in %.3f s",
             method, path, response.status_code, time.perf_counter() - started,
@@ -265,6 +243,38 @@ class NanoBananaClient:
             response.headers.get("content-type", ""),
             body,
             retry_after=retry_after,
+        )
+
+
+    def _transport_failure(
+        self, method: str, path: str, exc: httpx.TransportError
+    ) -> TransportError:
+        """The typed error for a transport failure; whether the request left decides."""
+        if isinstance(exc, httpx.ConnectTimeout):
+            return RequestTimeoutError(
+                f"The API at {self.base_url} did not accept a connection in time: "
+                "check your network"
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return NetworkError(
+                f"Could not connect to the API at {self.base_url} ({_reason(exc)}): "
+                "check your network or proxy"
+            )
+        if isinstance(exc, httpx.PoolTimeout):
+            return RequestTimeoutError(
+                "Too many requests are waiting for a connection; try again shortly"
+            )
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        if method == "POST":
+            return OutcomeUnknownError(
+                "The generation request was sent but no answer came back "
+                f"({'timeout' if timed_out else _reason(exc)}). The task may have been "
+                "created and charged: check the task list before sending it again"
+            )
+        if timed_out:
+            return RequestTimeoutError(f"The API did not answer {method} {path} in time")
+        return NetworkError(
+            f"The connection to the API broke during {method} {path} ({_reason(exc)})"
         )
 
 

@@ -138,10 +138,14 @@ def error_for_status(
 def error_for_code(status: int, code: int, message: str | None, detail: str | None) -> ApiError:
     """An error envelope under HTTP 2xx: map what the code and message tell."""
     text = (message or "").lower()
+    mapped: ApiError | None = None
     if code == 401 or "api key" in text or "unauthori" in text:
-        return error_for_status(401, code, message, detail)
-    if code == 404 or "not found" in text:
-        return error_for_status(404, code, message, detail)
+        mapped = error_for_status(401, code, message, detail)
+    elif code == 404 or "not found" in text:
+        mapped = error_for_status(404, code, message, detail)
+    if mapped is not None:
+        mapped.status = status  # the class says what it means; status stays what was sent
+        return mapped
     said = _clip(detail or message or "no reason given")
     return ApiError(
         f"The API refused the request (code {code}): {said}",

@@ -53,17 +53,20 @@ def check_reference(reference: str, index: int) -> None:
     field = f"images[{index}]"
     if _DATA_URI.match(reference):
         payload = reference.split(",", 1)[1]
-        if len(payload) * 3 // 4 > MAX_REFERENCE_DATA_URI_BYTES:
-            raise RequestValidationError(
-                field,
-                "the embedded image is larger than 5 MB; downscale it or use a URL",
-            )
+        too_large = RequestValidationError(
+            field, "the embedded image is larger than 5 MB; downscale it or use a URL"
+        )
+        # Cheap bound first, so a 100 MB paste is refused without decoding it.
+        if len(payload) * 3 // 4 > MAX_REFERENCE_DATA_URI_BYTES + 3:
+            raise too_large
         try:
-            base64.b64decode(payload, validate=True)
+            decoded = base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError):
             raise RequestValidationError(
                 field, "the embedded image is not valid base64; add the image again"
             ) from None
+        if len(decoded) > MAX_REFERENCE_DATA_URI_BYTES:
+            raise too_large
         return
     parts = urlsplit(reference.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

@@ -13,6 +13,8 @@ from ..api.models import ASPECT_RATIOS, IMAGE_SIZES, KNOWN_MODELS, MAX_REFERENCE
 from .records import RequestRecord
 from .tasks import TaskBook, owner_of
 
+# Which fault, if any, shaped this answer: for the request log.
+FAULT = web.RequestKey("fault", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _ENDPOINTS = {"/api/image/gen": "gen", "/api/task/query": "query", "/api/user": "user"}
@@ -64,7 +66,7 @@ def _record_middleware(book: TaskBook) -> Any:
                     headers=dict(request.headers),
                     at=time.time(),
                     status=status,
-                    fault=request.get("fault"),
+                    fault=request.get(FAULT),
                 )
             )
 
@@ -81,15 +83,15 @@ def _fault_middleware(book: TaskBook) -> Any:
         if f.slow.fire(rng, endpoint):
             await asyncio.sleep(f.slow_seconds)
         if f.server_error.fire(rng, endpoint):
-            request["fault"] = "server_error"
+            request[FAULT] = "server_error"
             return envelope(500, 1, "internal server error")
         if f.rate_limit.fire(rng, endpoint):
-            request["fault"] = "rate_limit"
+            request[FAULT] = "rate_limit"
             limited = envelope(429, 1, "too many requests")
             limited.headers["Retry-After"] = f"{f.retry_after:g}"
             return limited
         if f.html_error.fire(rng, endpoint):
-            request["fault"] = "html_error"
+            request[FAULT] = "html_error"
             return web.Response(
                 status=f.html_status,
                 text=_HTML_ERROR.format(status=f.html_status),
@@ -104,7 +106,7 @@ def _fault_middleware(book: TaskBook) -> Any:
             # charge is not. That is the corner a client must not resubmit into.
             _drop(request)
         if f.malformed_json.fire(rng, endpoint) and isinstance(response, web.Response):
-            request["fault"] = "malformed_json"
+            request[FAULT] = "malformed_json"
             body = response.text or ""
             return web.Response(
                 status=response.status, text=body[: len(body) // 2], content_type="application/json"
@@ -115,7 +117,7 @@ def _fault_middleware(book: TaskBook) -> Any:
 
 
 def _drop(request: web.Request) -> None:
-    request["fault"] = "drop_connection"
+    request[FAULT] = "drop_connection"
     if request.transport is not None:
         request.transport.close()
     # aiohttp takes a cancelled handler as a client that went away, and writes nothing.
@@ -166,7 +168,7 @@ class _Routes:
         if task.status not in ("success", "failed") and faults.unknown_status.fire(
             self.book.rng, "query"
         ):
-            request["fault"] = "unknown_status"
+            request[FAULT] = "unknown_status"
             data["status"] = "processing"
         return envelope(200, 0, "ok", data=data)
 
