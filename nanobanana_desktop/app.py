@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from . import __version__
 from .api import DEFAULT_BASE_URL, NanoBananaError
+from .engine.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def run_app(args: argparse.Namespace) -> int:
-    from .session import Session
+    from .session import Session, SessionOptions
     from .ui.gc_guard import MainThreadCollector
     from .ui.main_window import MainWindow
 
@@ -44,10 +45,12 @@ async def run_app(args: argparse.Namespace) -> int:
     collector = MainThreadCollector(parent=app)
 
     try:
-        session = await Session.open(use_sandbox=args.sandbox, base_url=args.base_url)
-    except NanoBananaError as exc:
+        session = await Session.open(SessionOptions.from_args(args, "window"))
+    except (NanoBananaError, StoreError) as exc:
         print(f"nanobanana-desktop: {exc}", file=sys.stderr)
         return 2
+    if session.engine is not None:
+        await session.engine.start()
     window = MainWindow(session)
     window.show()
     window.start()

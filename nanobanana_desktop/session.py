@@ -1,21 +1,58 @@
-"""What one app run talks to: the API (or an in-process sandbox) through one client."""
+"""What one run of the app or the CLI works with: where data lives, the API (or an
+in-process sandbox), the history store and the engine over them."""
 
 from __future__ import annotations
 
+import argparse
+import socket
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from .api import DEFAULT_BASE_URL, NanoBananaClient, normalize_base_url
+from .api import DEFAULT_BASE_URL, ApiKey, NanoBananaClient, normalize_base_url
 from .blocking import run_blocking
 from .credentials import KeyLookup, load_api_key
+from .engine.core import Engine, EngineOptions
+from .engine.paths import Locations
+from .engine.polling import PollPolicy
+from .engine.store import Store
 from .sandbox import SANDBOX_KEY, SandboxThread
+
+
+@dataclass
+class SessionOptions:
+    use_sandbox: bool = False
+    base_url: str = DEFAULT_BASE_URL
+    profile: str | None = None
+    library: str | None = None
+    source: str = "window"
+    webhook_url: str | None = None  # the public URL of the user's tunnel
+    webhook_port: int = 0
+    poll_policy: PollPolicy | None = None
+    sandbox_webhooks: bool = True  # loopback callbacks in sandbox mode, so that path is used
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, source: str) -> SessionOptions:
+        """From the flags the app and the CLI share."""
+        return cls(
+            use_sandbox=args.sandbox,
+            base_url=args.base_url,
+            profile=args.profile,
+            library=args.library,
+            source=source,
+            webhook_url=getattr(args, "webhook_url", None),
+            webhook_port=getattr(args, "webhook_port", 0),
+        )
 
 
 @dataclass
 class Session:
     mode: str  # "sandbox" or "api"
     base_url: str
+    locations: Locations
+    store: Store
     client: NanoBananaClient | None
+    engine: Engine | None
     key_problem: str | None = None
     sandbox: SandboxThread | None = None
 
@@ -26,22 +63,61 @@ class Session:
         return urlsplit(self.base_url).hostname or self.base_url
 
     @classmethod
-    async def open(cls, *, use_sandbox: bool, base_url: str = DEFAULT_BASE_URL) -> Session:
-        """Start the sandbox (off the calling thread) or look up the key for the real API."""
-        if use_sandbox:
+    async def open(cls, options: SessionOptions) -> Session:
+        """Open the store, find the key (or start the sandbox), and build the engine."""
+        base_url = normalize_base_url(options.base_url)
+        locations = Locations.resolve(options.profile, options.library)
+        store = await Store.open(locations.database)
+        sandbox: SandboxThread | None = None
+        key: ApiKey | str | None = None
+        problem: str | None = None
+        webhook_url, webhook_port = options.webhook_url, options.webhook_port
+        if options.use_sandbox:
             sandbox = SandboxThread()
             await run_blocking(sandbox.start)
-            client = NanoBananaClient(SANDBOX_KEY, base_url=sandbox.api_url)
-            return cls("sandbox", sandbox.api_url, client, sandbox=sandbox)
-        base_url = normalize_base_url(base_url)
-        lookup: KeyLookup = await run_blocking(load_api_key)
-        if lookup.key is None:
-            problem = lookup.problem or "No API key yet: add one in Settings, or try the sandbox"
-            return cls("api", base_url, None, key_problem=problem)
-        return cls("api", base_url, NanoBananaClient(lookup.key, base_url=base_url))
+            base_url, key = sandbox.api_url, SANDBOX_KEY
+            if options.sandbox_webhooks and webhook_url is None:
+                webhook_port = webhook_port or await run_blocking(_free_loopback_port)
+                webhook_url = f"http://127.0.0.1:{webhook_port}"
+        else:
+            lookup: KeyLookup = await run_blocking(load_api_key)
+            key = lookup.key
+            if key is None:
+                problem = lookup.problem or (
+                    "No API key yet: add one in Settings, or try the sandbox"
+                )
+        client = engine = None
+        if key is not None:
+            client = NanoBananaClient(key, base_url=base_url)
+            engine = Engine(
+                client,
+                store,
+                locations.library,
+                options=EngineOptions(
+                    source=options.source,
+                    poll_policy=options.poll_policy or PollPolicy(),
+                    webhook_public_url=webhook_url,
+                    webhook_port=webhook_port,
+                ),
+            )
+        mode = "sandbox" if sandbox is not None else "api"
+        return cls(mode, base_url, locations, store, client, engine, problem, sandbox)
 
     async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.close()
         if self.client is not None:
             await self.client.aclose()
+        await self.store.close()
         if self.sandbox is not None:
             await run_blocking(self.sandbox.stop)
+
+    @property
+    def library(self) -> Path:
+        return self.locations.library
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

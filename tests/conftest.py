@@ -21,6 +21,16 @@ from nanobanana_desktop.sandbox import SANDBOX_KEY, SandboxConfig, SandboxThread
 T = TypeVar("T")
 
 
+@pytest.fixture(autouse=True)
+def isolated_profile(tmp_path, monkeypatch):
+    """No test reads or writes the user's real profile, library or keyring."""
+    monkeypatch.setenv("NANOBANANA_PROFILE", str(tmp_path / "profile"))
+    monkeypatch.setenv("NANOBANANA_LIBRARY", str(tmp_path / "library"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("NANOBANANA_API_KEY", raising=False)
+    return tmp_path
+
+
 @pytest.fixture
 def sandbox() -> Iterator[SandboxThread]:
     """A sandbox on random loopback ports with no waiting in the task lifecycle."""

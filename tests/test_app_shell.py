@@ -11,7 +11,7 @@ import sys
 import pytest
 import qasync
 
-from nanobanana_desktop.session import Session
+from nanobanana_desktop.session import Session, SessionOptions
 from nanobanana_desktop.ui.main_window import MainWindow
 
 
@@ -35,7 +35,7 @@ def drive(loop, coro, timeout=20.0):
 
 def test_sandbox_window_shows_mode_and_credit(qloop, qtbot):
     async def scenario():
-        session = await Session.open(use_sandbox=True)
+        session = await Session.open(SessionOptions(use_sandbox=True))
         window = MainWindow(session)
         qtbot.addWidget(window)
         window.show()
@@ -53,12 +53,11 @@ def test_sandbox_window_shows_mode_and_credit(qloop, qtbot):
 
 
 def test_api_mode_without_key_says_what_to_do(qloop, qtbot, monkeypatch):
-    monkeypatch.delenv("NANOBANANA_API_KEY", raising=False)
-    # No keyring backend in this process: the lookup must degrade to a message.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # conftest leaves no key in the environment and no keyring backend: the lookup must
+    # degrade to a message.
 
     async def scenario():
-        session = await Session.open(use_sandbox=False, base_url="https://api.defapi.org")
+        session = await Session.open(SessionOptions(base_url="https://api.defapi.org"))
         window = MainWindow(session)
         qtbot.addWidget(window)
         window.start()
@@ -78,7 +77,7 @@ def test_api_mode_uses_the_session_key_from_the_environment(qloop, qtbot, sandbo
     monkeypatch.setenv("NANOBANANA_API_KEY", "dk-from-environment-123456")
 
     async def scenario():
-        session = await Session.open(use_sandbox=False, base_url=sandbox.api_url)
+        session = await Session.open(SessionOptions(base_url=sandbox.api_url))
         window = MainWindow(session)
         qtbot.addWidget(window)
         window.start()

@@ -105,8 +105,6 @@ def test_sandbox_refuses_a_non_loopback_host(capsys):
 
 
 def test_balance_without_key_explains(monkeypatch, capsys):
-    monkeypatch.delenv("NANOBANANA_API_KEY", raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     assert main(["balance"]) == 2
     assert "NANOBANANA_API_KEY" in capsys.readouterr().err
 

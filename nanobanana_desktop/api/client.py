@@ -194,8 +194,12 @@ class NanoBananaClient:
                 delay = self.retry.delay(retry_index, retry_after)
                 log.warning(
                     "%s %s failed (%s); retry %d of %d in %.2f s",
-                    method, path, type(error).__name__, retry_index + 1,
-                    self.retry.max_retries, delay,
+                    method,
+                    path,
+                    type(error).__name__,
+                    retry_index + 1,
+                    self.retry.max_retries,
+                    delay,
                 )
                 if self._on_retry is not None:
                     self._on_retry(RetryNotice(method, path, retry_index, delay, error))
@@ -235,7 +239,10 @@ class NanoBananaClient:
             raise failure
         log.debug(
             "%s %s → HTTP %d in %.3f s",
-            method, path, response.status_code, time.perf_counter() - started,
+            method,
+            path,
+            response.status_code,
+            time.perf_counter() - started,
         )
         retry_after = parse_retry_after(response.headers)
         return decode_envelope(
@@ -244,7 +251,6 @@ class NanoBananaClient:
             body,
             retry_after=retry_after,
         )
-
 
     def _transport_failure(
         self, method: str, path: str, exc: httpx.TransportError

@@ -28,7 +28,17 @@ MODELS_WITH_IMAGE_SIZE: frozenset[str] = frozenset(
     }
 )
 ASPECT_RATIOS: tuple[str, ...] = (
-    "auto", "1:1", "16:9", "21:9", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16",
+    "auto",
+    "1:1",
+    "16:9",
+    "21:9",
+    "2:3",
+    "3:2",
+    "3:4",
+    "4:3",
+    "4:5",
+    "5:4",
+    "9:16",
 )
 IMAGE_SIZES: tuple[str, ...] = ("1K", "2K", "4K")
 MAX_REFERENCES = 4

@@ -109,9 +109,7 @@ def error_for_status(
             **kw,
         )
     if status == 401:
-        return AuthenticationError(
-            "The API key was refused (401): check it in Settings", **kw
-        )
+        return AuthenticationError("The API key was refused (401): check it in Settings", **kw)
     if status == 402:
         return InsufficientCreditError(
             "Your account has too little credit (402): top it up, then try again", **kw
@@ -124,9 +122,7 @@ def error_for_status(
         return NotFoundError(f"Not found on the server (404){suffix}", **kw)
     if status == 429:
         wait = f" about {retry_after:.0f} s" if retry_after else " a moment"
-        return RateLimitedError(
-            f"Too many requests (429): the server asks to wait{wait}", **kw
-        )
+        return RateLimitedError(f"Too many requests (429): the server asks to wait{wait}", **kw)
     if status in (408, 409) or status >= 500:
         return ServerError(
             f"The server had a problem ({status}){suffix}. Retrying later usually helps",

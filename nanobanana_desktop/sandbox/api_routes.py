@@ -13,6 +13,7 @@ from ..api.models import ASPECT_RATIOS, IMAGE_SIZES, KNOWN_MODELS, MAX_REFERENCE
 from .records import RequestRecord
 from .tasks import TaskBook, owner_of
 
+MAX_GENERATION_BODY = 40 * 1024 * 1024
 # Which fault, if any, shaped this answer: for the request log.
 FAULT = web.RequestKey("fault", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -34,7 +35,11 @@ def bad_request(detail: str) -> web.Response:
 
 
 def api_app(book: TaskBook) -> web.Application:
-    app = web.Application(middlewares=[_record_middleware(book), _fault_middleware(book)])
+    app = web.Application(
+        middlewares=[_record_middleware(book), _fault_middleware(book)],
+        # Four 5 MB references as base64 make a 27 MB body; aiohttp's default is 1 MB.
+        client_max_size=MAX_GENERATION_BODY,
+    )
     routes = _Routes(book)
     app.router.add_post("/api/image/gen", routes.generate)
     app.router.add_get("/api/task/query", routes.query)

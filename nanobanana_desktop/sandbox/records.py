@@ -48,8 +48,7 @@ class RecordLog:
     def requests_to(self, origin: str, path: str | None = None) -> list[RequestRecord]:
         with self._lock:
             return [
-                r for r in self.requests
-                if r.origin == origin and (path is None or r.path == path)
+                r for r in self.requests if r.origin == origin and (path is None or r.path == path)
             ]
 
     def clear(self) -> None:

@@ -209,9 +209,7 @@ class TaskBook:
         path = self.store.put(data, suffix=".png", ttl=self.config.result_ttl)
         return self.cdn_base + path
 
-    def _finish(
-        self, task: SandboxTask, status: str, result: Result, reason: str | None
-    ) -> None:
+    def _finish(self, task: SandboxTask, status: str, result: Result, reason: str | None) -> None:
         task.result = result
         task.reason = reason
         if status == "success":
@@ -241,7 +239,8 @@ class TaskBook:
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as exc:
             error = type(exc).__name__
-            log.info("callback for %s to %s failed: %s", task.task_id, task.callback_url, error)
+            # The URL's last segment is the receiver's secret token: never log it whole.
+            log.info("callback for %s failed: %s", task.task_id, error)
         self.records.add_callback(
             CallbackRecord(task.task_id, task.callback_url, payload, status, error)
         )

@@ -1,0 +1,476 @@
+"""The engine: submits, tracks every task to its end, and saves every image at once.
+
+One Engine per process owns the API client, the store, the image-host client, the
+optional webhook receiver and one tracking coroutine per unfinished task. The window and
+the command line drive the same engine over the same profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .. import __version__
+from ..api import (
+    ApiError,
+    AuthenticationError,
+    GenerationRequest,
+    NanoBananaClient,
+    NanoBananaError,
+    NotFoundError,
+    OutcomeUnknownError,
+    TaskSnapshot,
+    TaskStatus,
+    TransportError,
+    validate_request,
+)
+from .downloads import DownloadError, SourceExpired, StorageError, image_http_client, stage_image
+from .events import (
+    BalanceChanged,
+    ConnectionChanged,
+    EventBus,
+    ImageFailed,
+    ImageSaved,
+    TaskAdded,
+    TaskChanged,
+)
+from .library import commit_file, existing_file, plan_stem, sha256_file
+from .metadata import ImageMetadata, MetadataError, embed_metadata
+from .polling import PollPolicy
+from .records import ImageRecord, ImageState, TaskRecord, TaskState
+from .store import Store
+from .webhooks import CallbackEvent, WebhookReceiver
+
+log = logging.getLogger(__name__)
+
+_SERVER_STATES = {
+    TaskStatus.PENDING: TaskState.PENDING,
+    TaskStatus.SUBMITTED: TaskState.SUBMITTED,
+    TaskStatus.IN_PROGRESS: TaskState.IN_PROGRESS,
+}
+
+
+@dataclass
+class EngineOptions:
+    source: str = "window"
+    poll_policy: PollPolicy = field(default_factory=PollPolicy)
+    max_polls_in_flight: int = 4
+    max_downloads_in_flight: int = 3
+    # Webhooks: the public URL the user's tunnel forwards to the local receiver's port.
+    webhook_public_url: str | None = None
+    webhook_port: int = 0
+
+
+class Engine:
+    def __init__(
+        self,
+        client: NanoBananaClient,
+        store: Store,
+        library: Path,
+        *,
+        options: EngineOptions | None = None,
+        image_http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.library = library
+        self.options = options or EngineOptions()
+        self.events = EventBus()
+        self._clock = clock
+        self._image_http = image_http or image_http_client()
+        self._poll_slots = asyncio.Semaphore(self.options.max_polls_in_flight)
+        self._download_slots = asyncio.Semaphore(self.options.max_downloads_in_flight)
+        self._trackers: dict[int, asyncio.Task[None]] = {}
+        self._wake: dict[int, asyncio.Event] = {}
+        self._settled: dict[int, asyncio.Event] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        self._online = True
+        self.webhooks: WebhookReceiver | None = None
+        if self.options.webhook_public_url:
+            self.webhooks = WebhookReceiver(
+                self.options.webhook_public_url,
+                port=self.options.webhook_port,
+                lookup=self.store.has_callback_token,
+                on_callback=self._on_callback,
+            )
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self, *, resume: bool = True) -> list[TaskRecord]:
+        """Start the receiver and, unless told not to, pick up every unfinished task."""
+        if self.webhooks is not None:
+            await self.webhooks.start()
+        return await self.resume() if resume else []
+
+    async def close(self) -> None:
+        """Stop tracking (unfinished tasks resume at the next start) and release everything."""
+        tasks = [*self._trackers.values(), *self._background]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self.webhooks is not None:
+            await self.webhooks.stop()
+        await self._image_http.aclose()
+
+    async def resume(self) -> list[TaskRecord]:
+        """After a start or a crash: lost submissions are marked, the rest tracked again."""
+        resumed = []
+        for record in await self.store.list_tasks(states=[TaskState.SUBMITTING]):
+            # The process died while the POST was out: the task may exist and be charged.
+            await self._set(
+                record.id,
+                state=TaskState.UNKNOWN,
+                status_reason="The app stopped while this task was being sent; it may have "
+                "been created and charged. Check your account, or resubmit it.",
+            )
+        for state in (
+            TaskState.DOWNLOADING,
+            TaskState.IN_PROGRESS,
+            TaskState.SUBMITTED,
+            TaskState.PENDING,
+            TaskState.STALLED,
+        ):
+            for record in await self.store.list_tasks(states=[state]):
+                if record.task_id is not None:
+                    self._track(record.id)
+                    resumed.append(record)
+        return resumed
+
+    # ------------------------------------------------------------ commands
+
+    async def submit(
+        self, request: GenerationRequest, *, retry_of: int | None = None
+    ) -> TaskRecord:
+        """Record, then send. Returns the task as it stands after the POST's answer.
+
+        Invalid requests raise RequestValidationError before anything is recorded.
+        """
+        validate_request(request)
+        token = WebhookReceiver.new_token() if self.webhooks is not None else None
+        record = await self.store.add_task(
+            request, source=self.options.source, retry_of=retry_of, callback_token=token
+        )
+        self.events.publish(TaskAdded(record))
+        if self.webhooks is not None and token is not None:
+            request = dataclasses.replace(request, callback_url=self.webhooks.callback_url(token))
+        try:
+            task_id = await self.client.generate(request)
+        except OutcomeUnknownError as exc:
+            return await self._set(record.id, state=TaskState.UNKNOWN, status_reason=str(exc))
+        except NanoBananaError as exc:
+            # Refused or never delivered: the server created nothing and charged nothing.
+            return await self._set(
+                record.id, state=TaskState.FAILED, status_reason=str(exc), finished_at=self._clock()
+            )
+        record = await self._set(
+            record.id, state=TaskState.PENDING, task_id=task_id, submitted_at=self._clock()
+        )
+        self._track(record.id)
+        return record
+
+    async def retry(self, local_id: int) -> TaskRecord:
+        """A new task with the same parameters, linked to the old one."""
+        old = await self.store.get_task(local_id)
+        return await self.submit(old.request(), retry_of=old.id)
+
+    def poll_now(self, local_id: int) -> None:
+        """Ask the API about a task at once (a callback came, or the user asked)."""
+        if local_id in self._wake and local_id in self._trackers:
+            self._wake[local_id].set()
+        else:
+            self._track(local_id)
+
+    async def wait(self, local_id: int) -> TaskRecord:
+        """Until the task is final, stalled, or blocked on the disk."""
+        settled = self._settled.get(local_id)
+        if settled is not None:
+            await settled.wait()
+        return await self.store.get_task(local_id)
+
+    async def wait_all(self) -> None:
+        while self._trackers:
+            await asyncio.gather(*self._trackers.values(), return_exceptions=True)
+
+    async def refresh_balance(self) -> None:
+        try:
+            credit = await self.client.balance()
+        except NanoBananaError as exc:
+            log.info("balance not refreshed: %s", exc)
+            return
+        self.events.publish(BalanceChanged(credit))
+
+    # ------------------------------------------------------------ tracking
+
+    def _track(self, local_id: int) -> None:
+        if local_id in self._trackers:
+            return
+        self._wake[local_id] = asyncio.Event()
+        self._settled.setdefault(local_id, asyncio.Event()).clear()
+        tracker = asyncio.get_running_loop().create_task(
+            self._follow(local_id), name=f"track-{local_id}"
+        )
+        self._trackers[local_id] = tracker
+        tracker.add_done_callback(lambda _t: self._tracker_done(local_id))
+
+    def _tracker_done(self, local_id: int) -> None:
+        self._trackers.pop(local_id, None)
+        self._wake.pop(local_id, None)
+        self._settled.setdefault(local_id, asyncio.Event()).set()
+
+    async def _follow(self, local_id: int) -> None:
+        try:
+            record = await self.store.get_task(local_id)
+            if record.task_id is None or record.state.is_final:
+                return
+            if record.state is TaskState.STALLED:
+                await self._poll_once(record)
+                return
+            await self._poll_until_final(record)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a tracker must never die silently: log and leave it resumable
+            log.exception("tracking task %s failed", local_id)
+
+    async def _poll_until_final(self, record: TaskRecord) -> None:
+        policy = self.options.poll_policy
+        polls = 0
+        while True:
+            elapsed = self._clock() - (record.submitted_at or record.created_at)
+            if record.state is not TaskState.DOWNLOADING and policy.stalled(elapsed):
+                await self._set(record.id, state=TaskState.STALLED)
+                return
+            if record.state is not TaskState.DOWNLOADING:
+                delay = policy.delay(elapsed, polls, webhooks=self.webhooks is not None)
+                await self._sleep_or_wake(record.id, delay)
+            record, done = await self._poll_once(record)
+            polls += 1
+            if done:
+                return
+
+    async def _sleep_or_wake(self, local_id: int, delay: float) -> None:
+        wake = self._wake[local_id]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), delay)
+        wake.clear()
+
+    async def _poll_once(self, record: TaskRecord) -> tuple[TaskRecord, bool]:
+        """One query and what follows from it; True when tracking is over."""
+        assert record.task_id is not None
+        try:
+            async with self._poll_slots:
+                snapshot = await self.client.query(record.task_id, submitted_at=record.submitted_at)
+        except NotFoundError as exc:
+            failed = await self._set(
+                record.id,
+                state=TaskState.FAILED,
+                finished_at=self._clock(),
+                status_reason=f"The server no longer knows this task ({exc})",
+            )
+            return failed, True
+        except AuthenticationError as exc:
+            self._connection(False, f"{exc}; tasks wait until the key works again")
+            return await self._set(record.id, polled=True, detail=str(exc)), False
+        except (TransportError, ApiError) as exc:
+            self._connection(False, f"Offline, retrying: {exc}")
+            return await self._set(record.id, polled=True, detail=str(exc)), False
+        self._connection(True, "Connected")
+        if not snapshot.is_final:
+            state = _SERVER_STATES.get(snapshot.status, TaskState.PENDING)
+            return await self._set(record.id, state=state, polled=True), False
+        if snapshot.status is TaskStatus.FAILED:
+            failed = await self._set(
+                record.id,
+                state=TaskState.FAILED,
+                polled=True,
+                finished_at=self._clock(),
+                consumed=snapshot.consumed,
+                status_reason=snapshot.status_reason or "The server reported a failure",
+            )
+            self._after_final()
+            return failed, True
+        record = await self._set(
+            record.id,
+            state=TaskState.DOWNLOADING,
+            polled=True,
+            consumed=snapshot.consumed,
+            texts=snapshot.texts,
+        )
+        record = await self._save_results(record, snapshot)
+        self._after_final()
+        # Still DOWNLOADING means the disk refused: the next start tries again.
+        return record, True
+
+    # ------------------------------------------------------------ images
+
+    async def _save_results(self, record: TaskRecord, snapshot: TaskSnapshot) -> TaskRecord:
+        if not snapshot.images:
+            reason = (
+                "The model answered in words instead of an image: " + " ".join(snapshot.texts)
+                if snapshot.texts
+                else "The server reported success but sent no image"
+            )
+            return await self._set(
+                record.id, state=TaskState.FAILED, finished_at=self._clock(), status_reason=reason
+            )
+        outcomes = await asyncio.gather(
+            *(self._save_one(record, index, source) for index, source in enumerate(snapshot.images))
+        )
+        if any(image.state is ImageState.PENDING for image in outcomes):
+            # A storage problem: the images stay planned and the next start tries again.
+            blocked = next(i for i in outcomes if i.state is ImageState.PENDING)
+            return await self._set(record.id, status_reason=blocked.error)
+        saved = [image for image in outcomes if image.state is ImageState.SAVED]
+        if saved:
+            lost = len(outcomes) - len(saved)
+            note = f"{lost} of {len(outcomes)} images could not be saved" if lost else None
+            return await self._set(
+                record.id,
+                state=TaskState.SUCCEEDED,
+                finished_at=self._clock(),
+                status_reason=note,
+            )
+        return await self._set(
+            record.id,
+            state=TaskState.FAILED,
+            finished_at=self._clock(),
+            status_reason=outcomes[0].error or "No image could be saved",
+        )
+
+    async def _save_one(self, record: TaskRecord, index: int, source: str) -> ImageRecord:
+        origin = "inline" if source.startswith("data:") else source
+        stem = plan_stem(record.created_at, record.prompt, record.id, index)
+        image = await self.store.plan_image(record.id, index, origin, stem)
+        if image.state is not ImageState.PENDING:
+            return image
+        found = await asyncio.to_thread(existing_file, self.library, image.stem)
+        if found is not None:
+            # Saved before a crash, not yet recorded: adopt the file, never fetch twice.
+            return await self._adopt(record, image, found)
+        try:
+            async with self._download_slots:
+                folder = (self.library / image.stem).parent
+                await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+                staged = await stage_image(source, folder, http=self._image_http)
+                path = await asyncio.to_thread(
+                    self._commit,
+                    record,
+                    image,
+                    staged.temp_path,
+                    staged.format,
+                    staged.width,
+                    staged.height,
+                )
+        except StorageError as exc:
+            image = dataclasses.replace(image, error=str(exc))
+            self.events.publish(ImageFailed(record, image, str(exc)))
+            return image
+        except OSError as exc:
+            message = f"The image could not be written to {self.library}: {exc.strerror or exc}"
+            image = dataclasses.replace(image, error=message)
+            self.events.publish(ImageFailed(record, image, message))
+            return image
+        except DownloadError as exc:
+            state = ImageState.EXPIRED if isinstance(exc, SourceExpired) else ImageState.FAILED
+            image = await self.store.image_failed(image.id, state, str(exc))
+            self.events.publish(ImageFailed(record, image, str(exc)))
+            return image
+        return await self._adopt(record, image, path)
+
+    def _commit(
+        self,
+        record: TaskRecord,
+        image: ImageRecord,
+        staged: Path,
+        fmt: str,
+        width: int,
+        height: int,
+    ) -> Path:
+        """Embed the metadata and move the file into place (runs in a worker thread)."""
+        try:
+            data = staged.read_bytes()
+            meta = ImageMetadata(
+                prompt=record.prompt,
+                model=record.model,
+                # Data URIs become "inline:<sha256>" stand-ins: no base64 in the file.
+                references=record.references,
+                aspect_ratio=record.aspect_ratio,
+                image_size=record.image_size,
+                task_id=record.task_id,
+                local_task_id=record.id,
+                image_index=image.index,
+                consumed=None if record.consumed is None else str(record.consumed),
+                created_at=datetime.fromtimestamp(record.created_at, UTC).isoformat(),
+                width=width,
+                height=height,
+                app_version=__version__,
+            )
+            try:
+                data = embed_metadata(data, meta)
+            except MetadataError as exc:
+                log.warning(
+                    "metadata not embedded in task %s image %s: %s", record.id, image.index, exc
+                )
+            return commit_file(self.library, image.stem, fmt, data)
+        finally:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+
+    async def _adopt(self, record: TaskRecord, image: ImageRecord, path: Path) -> ImageRecord:
+        def describe() -> tuple[str, int, int, int, str]:
+            from PIL import Image
+
+            with Image.open(path) as opened:
+                width, height, fmt = opened.width, opened.height, opened.format or "PNG"
+            return sha256_file(path), path.stat().st_size, width, height, fmt
+
+        digest, size, width, height, fmt = await asyncio.to_thread(describe)
+        saved = await self.store.image_saved(
+            image.id,
+            path=path.relative_to(self.library).as_posix(),
+            sha256=digest,
+            width=width,
+            height=height,
+            format=fmt,
+            size=size,
+        )
+        self.events.publish(ImageSaved(record, saved, str(path)))
+        return saved
+
+    # ------------------------------------------------------------ plumbing
+
+    async def _set(self, local_id: int, **changes: Any) -> TaskRecord:
+        record = await self.store.update_task(local_id, **changes)
+        self.events.publish(TaskChanged(record))
+        return record
+
+    def _connection(self, online: bool, message: str) -> None:
+        if online != self._online:
+            self._online = online
+            self.events.publish(ConnectionChanged(online, message))
+
+    def _after_final(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.refresh_balance())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _on_callback(self, event: CallbackEvent) -> None:
+        record = await self.store.task_for_token(event.token)
+        if record is None:
+            return
+        if record.task_id is not None and event.snapshot.task_id != record.task_id:
+            log.warning("callback for task %s names another task id; ignored", record.id)
+            return
+        # The callback only says "look now": the API's own answer is what counts.
+        log.info("callback for task %s (%s)", record.id, event.snapshot.status)
+        self.poll_now(record.id)

@@ -1,0 +1,79 @@
+"""The library folder: names a person can read, and files that appear whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
+_SLUG_MAX = 48
+
+
+def slugify(text: str, max_length: int = _SLUG_MAX) -> str:
+    """A file-name-safe slug of the prompt; letters of any script are kept."""
+    normal = unicodedata.normalize("NFKC", text).lower()
+    slug = re.sub(r"[^\w]+", "-", normal).strip("-_")
+    slug = slug[:max_length].rstrip("-_")
+    return slug or "image"
+
+
+def plan_stem(created_at: float, prompt: str, local_id: int, index: int) -> str:
+    """``2026-11-24/153012_a-lemon-on-a-table_42-1``: day folder, local time, prompt, task, image.
+
+    Nothing the server sent goes into it. The local task id keeps variations of one prompt
+    made in the same second apart.
+    """
+    when = datetime.fromtimestamp(created_at)
+    return f"{when:%Y-%m-%d}/{when:%H%M%S}_{slugify(prompt)}_{local_id}-{index + 1}"
+
+
+def existing_file(library: Path, stem: str) -> Path | None:
+    """The file a stem was saved as, whatever its extension (a crash can leave it unrecorded)."""
+    for extension in EXTENSIONS.values():
+        candidate = library / (stem + extension)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def commit_file(library: Path, stem: str, fmt: str, data: bytes) -> Path:
+    """Write ``data`` as the stem's final file, atomically: whole, or not there at all."""
+    final = library / (stem + EXTENSIONS[fmt])
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f".incoming-{final.name}.part")
+    try:
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_dir(final.parent)
+    return final
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the directory entry is; not possible on Windows.
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

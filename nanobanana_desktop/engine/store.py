@@ -1,0 +1,510 @@
+"""The history: tasks, their status history and their images, in SQLite (WAL mode).
+
+Every call runs on one dedicated thread that owns the connection, so the event loop (the Qt
+thread in the app) never waits on the disk, and SQLite sees one writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..api import GenerationRequest
+from .records import ImageRecord, ImageState, TaskRecord, TaskState
+
+T = TypeVar("T")
+
+# Each step moves the schema from version i to i + 1; never edit a released step.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT UNIQUE,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        submitted_at REAL,
+        finished_at REAL,
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        refs TEXT NOT NULL DEFAULT '[]',
+        aspect_ratio TEXT,
+        image_size TEXT,
+        state TEXT NOT NULL,
+        status_reason TEXT,
+        texts TEXT NOT NULL DEFAULT '[]',
+        consumed TEXT,
+        source TEXT NOT NULL,
+        retry_of INTEGER REFERENCES tasks(id),
+        callback_token TEXT UNIQUE,
+        poll_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tasks_state ON tasks(state);
+    CREATE TABLE task_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task INTEGER NOT NULL REFERENCES tasks(id),
+        state TEXT NOT NULL,
+        at REAL NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX task_events_task ON task_events(task);
+    CREATE TABLE images (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task INTEGER NOT NULL REFERENCES tasks(id),
+        idx INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        state TEXT NOT NULL,
+        stem TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        path TEXT,
+        sha256 TEXT,
+        width INTEGER,
+        height INTEGER,
+        format TEXT,
+        bytes INTEGER,
+        starred INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        saved_at REAL,
+        UNIQUE(task, idx)
+    );
+    CREATE INDEX images_saved_at ON images(saved_at);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_TASK_COLUMNS = (
+    "id, task_id, created_at, model, prompt, refs, aspect_ratio, image_size, state, source, "
+    "updated_at, submitted_at, finished_at, status_reason, texts, consumed, retry_of, "
+    "callback_token, poll_count"
+)
+_IMAGE_COLUMNS = (
+    "id, task, idx, origin, state, stem, created_at, path, sha256, width, height, format, "
+    "bytes, starred, deleted, error, saved_at"
+)
+_UNSET: Any = object()
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says what to do."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema forward to SCHEMA_VERSION; returns the version found first."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"The history database was written by a newer version of the app (schema "
+            f"{found}, this app knows {SCHEMA_VERSION}); update the app"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        with conn:
+            conn.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1};")
+    return found
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nanobanana-store")
+        self._conn: sqlite3.Connection | None = None
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        store = cls(path)
+        await store._call(store._connect)
+        return store
+
+    def _connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed task id or saved-image row survives power loss, and those
+            # rows are what stops a resubmission or a second download after a crash.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=5000")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"The history database {self.path} cannot be read: {exc}") from exc
+        self._conn = conn
+
+    async def close(self) -> None:
+        def shut() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        await self._call(shut)
+        self._executor.shutdown(wait=True)
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError("The history database is closed")
+        return self._conn
+
+    # ---------------------------------------------------------------- tasks
+
+    async def add_task(
+        self,
+        request: GenerationRequest,
+        *,
+        source: str,
+        retry_of: int | None = None,
+        callback_token: str | None = None,
+        now: float | None = None,
+    ) -> TaskRecord:
+        """Record a task as submitting, before anything is sent."""
+        return await self._call(self._add_task, request, source, retry_of, callback_token, now)
+
+    def _add_task(
+        self,
+        request: GenerationRequest,
+        source: str,
+        retry_of: int | None,
+        callback_token: str | None,
+        now: float | None,
+    ) -> TaskRecord:
+        at = now if now is not None else time.time()
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO tasks (created_at, updated_at, model, prompt, refs, aspect_ratio, "
+                "image_size, state, source, retry_of, callback_token) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    at,
+                    at,
+                    request.model,
+                    request.prompt,
+                    json.dumps(list(request.images)),
+                    request.aspect_ratio,
+                    request.image_size,
+                    TaskState.SUBMITTING.value,
+                    source,
+                    retry_of,
+                    callback_token,
+                ),
+            )
+            local_id = int(cursor.lastrowid or 0)
+            self._event(local_id, TaskState.SUBMITTING, at, None)
+        return self._get_task(local_id)
+
+    async def update_task(
+        self,
+        local_id: int,
+        *,
+        state: TaskState | None = None,
+        task_id: str | None = _UNSET,
+        submitted_at: float | None = _UNSET,
+        finished_at: float | None = _UNSET,
+        status_reason: str | None = _UNSET,
+        texts: Sequence[str] = _UNSET,
+        consumed: Decimal | None = _UNSET,
+        polled: bool = False,
+        detail: str | None = None,
+    ) -> TaskRecord:
+        """Change a task; a new state is also written to its history with the time."""
+        changes: dict[str, Any] = {}
+        if task_id is not _UNSET:
+            changes["task_id"] = task_id
+        if submitted_at is not _UNSET:
+            changes["submitted_at"] = submitted_at
+        if finished_at is not _UNSET:
+            changes["finished_at"] = finished_at
+        if status_reason is not _UNSET:
+            changes["status_reason"] = status_reason
+        if texts is not _UNSET:
+            changes["texts"] = json.dumps(list(texts))
+        if consumed is not _UNSET:
+            changes["consumed"] = None if consumed is None else str(consumed)
+        return await self._call(self._update_task, local_id, state, changes, polled, detail)
+
+    def _update_task(
+        self,
+        local_id: int,
+        state: TaskState | None,
+        changes: dict[str, Any],
+        polled: bool,
+        detail: str | None,
+    ) -> TaskRecord:
+        at = time.time()
+        with self._db:
+            current = self._get_task(local_id)
+            if state is not None and state != current.state:
+                changes["state"] = state.value
+                self._event(local_id, state, at, detail)
+            changes["updated_at"] = at
+            sets = ", ".join(f"{column} = ?" for column in changes)
+            extra = ", poll_count = poll_count + 1" if polled else ""
+            self._db.execute(
+                f"UPDATE tasks SET {sets}{extra} WHERE id = ?",
+                (*changes.values(), local_id),
+            )
+        return self._get_task(local_id)
+
+    def _event(self, local_id: int, state: TaskState, at: float, detail: str | None) -> None:
+        self._db.execute(
+            "INSERT INTO task_events (task, state, at, detail) VALUES (?, ?, ?, ?)",
+            (local_id, state.value, at, detail),
+        )
+
+    async def get_task(self, local_id: int) -> TaskRecord:
+        return await self._call(self._get_task, local_id)
+
+    def _get_task(self, local_id: int) -> TaskRecord:
+        row = self._db.execute(
+            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?",
+            (local_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no task {local_id} in the history")
+        return _task(row)
+
+    async def find_task(self, task_id: str) -> TaskRecord | None:
+        return await self._call(self._task_where, "task_id", task_id)
+
+    async def task_for_token(self, token: str) -> TaskRecord | None:
+        return await self._call(self._task_where, "callback_token", token)
+
+    async def has_callback_token(self, token: str) -> bool:
+        return await self.task_for_token(token) is not None
+
+    def _task_where(self, column: str, value: object) -> TaskRecord | None:
+        row = self._db.execute(
+            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE {column} = ?", (value,)
+        ).fetchone()
+        return None if row is None else _task(row)
+
+    async def list_tasks(
+        self, *, states: Sequence[TaskState] | None = None, limit: int | None = None
+    ) -> list[TaskRecord]:
+        """Newest first."""
+
+        def query() -> list[TaskRecord]:
+            sql = f"SELECT {_TASK_COLUMNS} FROM tasks"
+            params: list[Any] = []
+            if states is not None:
+                sql += f" WHERE state IN ({', '.join('?' for _ in states)})"
+                params.extend(s.value for s in states)
+            sql += " ORDER BY id DESC"
+            if limit is not None:
+                sql += " LIMIT ?"
+                params.append(limit)
+            return [_task(row) for row in self._db.execute(sql, params)]
+
+        return await self._call(query)
+
+    async def task_history(self, local_id: int) -> list[tuple[TaskState, float, str | None]]:
+        def query() -> list[tuple[TaskState, float, str | None]]:
+            rows = self._db.execute(
+                "SELECT state, at, detail FROM task_events WHERE task = ? ORDER BY id", (local_id,)
+            )
+            return [(TaskState(s), float(at), d) for s, at, d in rows]
+
+        return await self._call(query)
+
+    # ---------------------------------------------------------------- images
+
+    async def plan_image(self, local_id: int, index: int, origin: str, stem: str) -> ImageRecord:
+        """Reserve the image's row and file name; idempotent for the same task and index."""
+
+        def plan() -> ImageRecord:
+            with self._db:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO images (task, idx, origin, state, stem, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (local_id, index, origin, ImageState.PENDING.value, stem, time.time()),
+                )
+            return self._image_where("task = ? AND idx = ?", (local_id, index))
+
+        return await self._call(plan)
+
+    async def image_saved(
+        self,
+        image_id: int,
+        *,
+        path: str,
+        sha256: str,
+        width: int,
+        height: int,
+        format: str,
+        size: int,
+    ) -> ImageRecord:
+        def save() -> ImageRecord:
+            with self._db:
+                self._db.execute(
+                    "UPDATE images SET state = ?, path = ?, sha256 = ?, width = ?, height = ?, "
+                    "format = ?, bytes = ?, error = NULL, saved_at = ? WHERE id = ?",
+                    (
+                        ImageState.SAVED.value,
+                        path,
+                        sha256,
+                        width,
+                        height,
+                        format,
+                        size,
+                        time.time(),
+                        image_id,
+                    ),
+                )
+            return self._image_where("id = ?", (image_id,))
+
+        return await self._call(save)
+
+    async def image_failed(self, image_id: int, state: ImageState, error: str) -> ImageRecord:
+        def fail() -> ImageRecord:
+            with self._db:
+                self._db.execute(
+                    "UPDATE images SET state = ?, error = ? WHERE id = ?",
+                    (state.value, error, image_id),
+                )
+            return self._image_where("id = ?", (image_id,))
+
+        return await self._call(fail)
+
+    async def images_for(self, local_id: int) -> list[ImageRecord]:
+        def query() -> list[ImageRecord]:
+            rows = self._db.execute(
+                f"SELECT {_IMAGE_COLUMNS} FROM images WHERE task = ? ORDER BY idx",
+                (local_id,),
+            )
+            return [_image(row) for row in rows]
+
+        return await self._call(query)
+
+    async def saved_images(self, *, limit: int | None = None) -> list[ImageRecord]:
+        """Newest first, without deleted ones."""
+
+        def query() -> list[ImageRecord]:
+            sql = (
+                f"SELECT {_IMAGE_COLUMNS} FROM images WHERE state = ? AND deleted = 0 "
+                "ORDER BY saved_at DESC"
+            )
+            params: list[Any] = [ImageState.SAVED.value]
+            if limit is not None:
+                sql += " LIMIT ?"
+                params.append(limit)
+            return [_image(row) for row in self._db.execute(sql, params)]
+
+        return await self._call(query)
+
+    def _image_where(self, where: str, params: tuple[Any, ...]) -> ImageRecord:
+        row = self._db.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images WHERE {where}",
+            params,
+        ).fetchone()
+        if row is None:
+            raise KeyError("no such image")
+        return _image(row)
+
+    async def integrity_check(self) -> str:
+        return await self._call(
+            lambda: str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+        )
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _task(row: tuple[Any, ...]) -> TaskRecord:
+    (
+        id_,
+        task_id,
+        created_at,
+        model,
+        prompt,
+        refs,
+        aspect_ratio,
+        image_size,
+        state,
+        source,
+        updated_at,
+        submitted_at,
+        finished_at,
+        status_reason,
+        texts,
+        consumed,
+        retry_of,
+        callback_token,
+        poll_count,
+    ) = row
+    return TaskRecord(
+        id=int(id_),
+        task_id=task_id,
+        created_at=float(created_at),
+        model=model,
+        prompt=prompt,
+        references=tuple(json.loads(refs)),
+        aspect_ratio=aspect_ratio,
+        image_size=image_size,
+        state=TaskState(state),
+        source=source,
+        updated_at=float(updated_at),
+        submitted_at=submitted_at,
+        finished_at=finished_at,
+        status_reason=status_reason,
+        texts=tuple(json.loads(texts)),
+        consumed=_decimal(consumed),
+        retry_of=retry_of,
+        callback_token=callback_token,
+        poll_count=int(poll_count),
+    )
+
+
+def _image(row: tuple[Any, ...]) -> ImageRecord:
+    (
+        id_,
+        task,
+        idx,
+        origin,
+        state,
+        stem,
+        created_at,
+        path,
+        sha256,
+        width,
+        height,
+        fmt,
+        size,
+        starred,
+        deleted,
+        error,
+        saved_at,
+    ) = row
+    return ImageRecord(
+        id=int(id_),
+        task=int(task),
+        index=int(idx),
+        origin=origin,
+        state=ImageState(state),
+        stem=stem,
+        created_at=float(created_at),
+        path=path,
+        sha256=sha256,
+        width=width,
+        height=height,
+        format=fmt,
+        bytes=size,
+        starred=bool(starred),
+        deleted=bool(deleted),
+        error=error,
+        saved_at=saved_at,
+    )
