@@ -12,53 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
 
 import httpx
+from sandbox_process import free_port, start_sandbox
 
 from nanobanana_desktop.api import GenerationRequest, NanoBananaClient
 from nanobanana_desktop.sandbox import SANDBOX_KEY
 
 GOAL = 1.2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sandbox(port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "nanobanana_desktop.cli",
-            "sandbox",
-            "--port",
-            str(port),
-            "--pending",
-            "0",
-            "--submitted",
-            "0",
-            "--running",
-            "0",
-            "--not-found",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"),
-    )
-    assert proc.stdout is not None
-    proc.stdout.readline()  # the banner: the server is listening
-    return proc
 
 
 async def timed(call: Callable[[], Awaitable[object]]) -> float:
@@ -113,7 +78,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 if a ratio exceeds {GOAL}")
     args = parser.parse_args()
     port = free_port()
-    proc = start_sandbox(port)
+    proc = start_sandbox(
+        port, "--pending", "0", "--submitted", "0", "--running", "0", "--not-found", "0"
+    )
     try:
         results = asyncio.run(measure(f"http://127.0.0.1:{port}", args.rounds))
     finally:

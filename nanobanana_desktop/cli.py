@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     timing.add_argument("--pending", type=float, default=0.6, help="time a task stays pending")
     timing.add_argument("--submitted", type=float, default=0.6, help="time a task stays submitted")
     timing.add_argument("--running", type=float, default=2.5, help="time a task stays in_progress")
+    timing.add_argument(
+        "--running-spread", type=float, default=0.0, help="each task runs up to this much longer"
+    )
     timing.add_argument("--not-found", type=float, default=1.0, help="time a new task answers 404")
     results = sandbox.add_argument_group("results")
     results.add_argument(
@@ -158,6 +161,7 @@ def sandbox_config(args: argparse.Namespace) -> SandboxConfig:
         pending_seconds=args.pending,
         submitted_seconds=args.submitted,
         in_progress_seconds=args.running,
+        in_progress_spread=args.running_spread,
         not_found_seconds=args.not_found,
         result_mode=args.results,
         image_format=args.format,

@@ -9,15 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from engine_harness import free_port
 
 from nanobanana_desktop.cli import build_parser, main, sandbox_config
 from nanobanana_desktop.sandbox import FaultSwitch
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_sandbox_options_reach_the_config():

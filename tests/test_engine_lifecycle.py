@@ -4,47 +4,17 @@ saved once, and nothing lost across a restart."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from conftest import run
-from nanobanana_desktop.engine.metadata import read_metadata
+from engine_harness import REQUEST, engine_for, free_port, posts
 from PIL import Image
 
-from nanobanana_desktop.api import GenerationRequest, NanoBananaClient
-from nanobanana_desktop.engine.core import Engine, EngineOptions
 from nanobanana_desktop.engine.events import ImageSaved, TaskChanged
+from nanobanana_desktop.engine.metadata import read_metadata
 from nanobanana_desktop.engine.polling import PollPolicy
 from nanobanana_desktop.engine.records import ImageState, TaskState
 from nanobanana_desktop.engine.store import Store
-from nanobanana_desktop.sandbox import SANDBOX_KEY
-
-FAST = PollPolicy.scaled(0.02)  # first poll after 40 ms, then every 40 ms
-REQUEST = GenerationRequest("google/gempix2", "a lemon on a blue plate")
-
-
-@contextlib.asynccontextmanager
-async def engine_for(
-    sandbox, tmp_path: Path, *, resume: bool = True, **options
-) -> AsyncIterator[Engine]:
-    store = await Store.open(tmp_path / "profile" / "history.sqlite3")
-    client = NanoBananaClient(SANDBOX_KEY, base_url=sandbox.api_url)
-    options.setdefault("poll_policy", FAST)
-    engine = Engine(client, store, tmp_path / "library", options=EngineOptions(**options))
-    try:
-        await engine.start(resume=resume)
-        yield engine
-    finally:
-        await engine.close()
-        await client.aclose()
-        await store.close()
-
-
-def posts(sandbox) -> int:
-    return len(sandbox.records.requests_to("api", "/api/image/gen"))
 
 
 def test_success_saves_the_image_with_metadata_and_history(sandbox, tmp_path):
@@ -189,12 +159,6 @@ def test_webhook_callback_wakes_the_task_before_the_next_poll(sandbox, tmp_path)
     assert callback.status == 200 and callback.task_id == done.task_id
     assert f"127.0.0.1:{port}/nanobanana/callback/" in callback.url
     assert len(sandbox.records.requests_to("api", "/api/task/query")) <= 3
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_fifty_concurrent_tasks_all_saved_once(sandbox, tmp_path):

@@ -34,7 +34,14 @@ from ..api import (
     TransportError,
     validate_request,
 )
-from .downloads import DownloadError, SourceExpired, StorageError, image_http_client, stage_image
+from .downloads import (
+    DownloadError,
+    SourceExpired,
+    StorageError,
+    image_http_client,
+    stage_image,
+    storage_error,
+)
 from .events import (
     BalanceChanged,
     ConnectionChanged,
@@ -46,7 +53,7 @@ from .events import (
 )
 from .library import commit_file, existing_file, plan_stem, sha256_file
 from .metadata import ImageMetadata, MetadataError, embed_metadata
-from .polling import PollPolicy
+from .polling import DurationBook, PollPolicy
 from .records import ImageRecord, ImageState, TaskRecord, TaskState
 from .store import Store
 from .webhooks import CallbackEvent, WebhookReceiver
@@ -96,6 +103,8 @@ class Engine:
         self._settled: dict[int, asyncio.Event] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._online = True
+        self.durations = DurationBook()
+        self._polls: dict[int, int] = {}  # polls not yet written to the store
         self.webhooks: WebhookReceiver | None = None
         if self.options.webhook_public_url:
             self.webhooks = WebhookReceiver(
@@ -111,6 +120,8 @@ class Engine:
         """Start the receiver and, unless told not to, pick up every unfinished task."""
         if self.webhooks is not None:
             await self.webhooks.start()
+        for model, seconds in reversed(await self.store.recent_durations()):
+            self.durations.add(model, seconds)
         return await self.resume() if resume else []
 
     async def close(self) -> None:
@@ -234,7 +245,8 @@ class Engine:
             if record.task_id is None or record.state.is_final:
                 return
             if record.state is TaskState.STALLED:
-                await self._poll_once(record)
+                # Asked for by the user: one look, and it stays stalled unless it is done.
+                await self._poll_once(record, stalled=True)
                 return
             await self._poll_until_final(record)
         except asyncio.CancelledError:
@@ -245,27 +257,45 @@ class Engine:
     async def _poll_until_final(self, record: TaskRecord) -> None:
         policy = self.options.poll_policy
         polls = 0
+        previous: float | None = None  # when we last heard "not done yet"
         while True:
             elapsed = self._clock() - (record.submitted_at or record.created_at)
             if record.state is not TaskState.DOWNLOADING and policy.stalled(elapsed):
                 await self._set(record.id, state=TaskState.STALLED)
                 return
             if record.state is not TaskState.DOWNLOADING:
-                delay = policy.delay(elapsed, polls, webhooks=self.webhooks is not None)
-                await self._sleep_or_wake(record.id, delay)
-            record, done = await self._poll_once(record)
+                delay = policy.delay(
+                    elapsed,
+                    polls,
+                    webhooks=self.webhooks is not None,
+                    schedule=self.durations.schedule(record.model),
+                )
+                if await self._sleep_or_wake(record.id, delay):
+                    previous = None  # a callback: the task has only just finished
+            record, done = await self._poll_once(record, previous)
+            previous = self._clock()
             polls += 1
             if done:
                 return
 
-    async def _sleep_or_wake(self, local_id: int, delay: float) -> None:
+    async def _sleep_or_wake(self, local_id: int, delay: float) -> bool:
+        """Wait ``delay`` seconds or until woken; True when woken."""
         wake = self._wake[local_id]
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(wake.wait(), delay)
-        wake.clear()
+        except TimeoutError:
+            return False
+        finally:
+            wake.clear()
+        return True
 
-    async def _poll_once(self, record: TaskRecord) -> tuple[TaskRecord, bool]:
-        """One query and what follows from it; True when tracking is over."""
+    async def _poll_once(
+        self, record: TaskRecord, previous: float | None = None, *, stalled: bool = False
+    ) -> tuple[TaskRecord, bool]:
+        """One query and what follows from it; True when tracking is over.
+
+        ``previous``: when the task was last seen unfinished, to date its end between.
+        """
         assert record.task_id is not None
         try:
             async with self._poll_slots:
@@ -280,32 +310,41 @@ class Engine:
             return failed, True
         except AuthenticationError as exc:
             self._connection(False, f"{exc}; tasks wait until the key works again")
-            return await self._set(record.id, polled=True, detail=str(exc)), False
+            return record, False
         except (TransportError, ApiError) as exc:
             self._connection(False, f"Offline, retrying: {exc}")
-            return await self._set(record.id, polled=True, detail=str(exc)), False
+            return record, False
+        finally:
+            self._polls[record.id] = self._polls.get(record.id, 0) + 1
         self._connection(True, "Connected")
         if not snapshot.is_final:
-            state = _SERVER_STATES.get(snapshot.status, TaskState.PENDING)
-            return await self._set(record.id, state=state, polled=True), False
+            state = TaskState.STALLED if stalled else _SERVER_STATES[snapshot.status]
+            if state is record.state:
+                # Nothing new: no write. Hundreds of tasks poll; each commit is an fsync.
+                return record, False
+            return await self._set(record.id, state=state), False
         if snapshot.status is TaskStatus.FAILED:
             failed = await self._set(
                 record.id,
                 state=TaskState.FAILED,
-                polled=True,
                 finished_at=self._clock(),
                 consumed=snapshot.consumed,
                 status_reason=snapshot.status_reason or "The server reported a failure",
             )
             self._after_final()
             return failed, True
+        now = self._clock()
+        # It finished between the last "not yet" and now; the midpoint is the fair guess.
+        done_at = now if previous is None else (previous + now) / 2
         record = await self._set(
             record.id,
             state=TaskState.DOWNLOADING,
-            polled=True,
             consumed=snapshot.consumed,
             texts=snapshot.texts,
+            done_at=done_at,
         )
+        if record.submitted_at is not None:
+            self.durations.add(record.model, done_at - record.submitted_at)
         record = await self._save_results(record, snapshot)
         self._after_final()
         # Still DOWNLOADING means the disk refused: the next start tries again.
@@ -360,7 +399,10 @@ class Engine:
         try:
             async with self._download_slots:
                 folder = (self.library / image.stem).parent
-                await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+                try:
+                    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise storage_error(exc, folder) from None
                 staged = await stage_image(source, folder, http=self._image_http)
                 path = await asyncio.to_thread(
                     self._commit,
@@ -450,7 +492,8 @@ class Engine:
     # ------------------------------------------------------------ plumbing
 
     async def _set(self, local_id: int, **changes: Any) -> TaskRecord:
-        record = await self.store.update_task(local_id, **changes)
+        polls = self._polls.pop(local_id, 0)
+        record = await self.store.update_task(local_id, polls=polls, **changes)
         self.events.publish(TaskChanged(record))
         return record
 

@@ -222,14 +222,14 @@ class _Part:
                 mode="wb", dir=dest_dir, prefix=".incoming-", suffix=".part", delete=False
             )
         except OSError as exc:
-            raise _storage_error(exc, dest_dir) from None
+            raise storage_error(exc, dest_dir) from None
         self.path = Path(self._file.name)
 
     def write(self, data: bytes) -> None:
         try:
             self._file.write(data)
         except OSError as exc:
-            raise _storage_error(exc, self.dest_dir) from None
+            raise storage_error(exc, self.dest_dir) from None
         self._digest.update(data)
         self.size += len(data)
 
@@ -241,7 +241,7 @@ class _Part:
             os.fsync(self._file.fileno())
             self._file.close()
         except OSError as exc:
-            raise _storage_error(exc, self.dest_dir) from None
+            raise storage_error(exc, self.dest_dir) from None
 
     def discard(self) -> None:
         # Synchronous on purpose: it also runs while a task is being cancelled, when
@@ -255,7 +255,7 @@ class _Part:
         return self._digest.hexdigest()
 
 
-def _storage_error(exc: OSError, dest_dir: Path) -> StorageError:
+def storage_error(exc: OSError, dest_dir: Path) -> StorageError:
     if exc.errno in _FULL_ERRNOS:
         return StorageError(
             f"The disk that holds {dest_dir} is full. Free some disk space, and the image "

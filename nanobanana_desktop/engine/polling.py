@@ -4,12 +4,17 @@ A first look after about 2 s (early failures and the not-yet-indexed window show
 then about every 2 s for the first minute and every 10 s after it, each with jitter so that
 many tasks do not poll in lockstep. With webhooks on, polling is only the fallback for a
 lost callback, so it runs slower.
+
+Adaptive: once the history holds enough tasks of a model, the engine knows how long such
+tasks take. After the first look it asks at the moments when 40, 75 and 100 % of them
+had finished, then every ``settle`` seconds: most of the requests fixed polling makes are
+spent asking about tasks that cannot be done yet.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,15 +27,29 @@ class PollPolicy:
     slow: float = 10.0
     jitter: float = 0.15
     webhook_slowdown: float = 3.0
+    settle: float = 3.0
     stall_after: float = 30 * 60.0
     rand: Callable[[], float] = field(default=random.random, compare=False, repr=False)
 
-    def delay(self, elapsed: float, polls: int, *, webhooks: bool = False) -> float:
-        """Seconds until the next poll of a task submitted ``elapsed`` seconds ago."""
+    def delay(
+        self,
+        elapsed: float,
+        polls: int,
+        *,
+        webhooks: bool = False,
+        schedule: Sequence[float] = (),
+    ) -> float:
+        """Seconds until the next poll of a task submitted ``elapsed`` seconds ago.
+
+        ``schedule``: the learned moments (seconds after submission) worth a look.
+        """
+        upcoming = [t for t in schedule if t > elapsed + self.fast / 4]
         if polls == 0:
             base = max(self.first - elapsed, 0.0)
+        elif upcoming:
+            base = upcoming[0] - elapsed
         elif elapsed < self.fast_period:
-            base = self.fast
+            base = self.settle if schedule else self.fast
         else:
             base = self.slow
         if webhooks and polls > 0:
@@ -49,7 +68,35 @@ class PollPolicy:
             "fast": base.fast * factor,
             "fast_period": base.fast_period * factor,
             "slow": base.slow * factor,
+            "settle": base.settle * factor,
             "stall_after": base.stall_after * factor,
         }
         values.update(changes)
         return cls(**values)
+
+
+SCHEDULE_QUANTILES = (0.4, 0.75, 1.0)
+
+
+class DurationBook:
+    """Recent task durations per model, as the engine observed them."""
+
+    def __init__(self, window: int = 100, min_samples: int = 5) -> None:
+        self._window = window
+        self._min_samples = min_samples
+        self._samples: dict[str, list[float]] = {}
+
+    def add(self, model: str, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        samples = self._samples.setdefault(model, [])
+        samples.append(seconds)
+        del samples[: -self._window]
+
+    def schedule(self, model: str) -> tuple[float, ...]:
+        """When 40, 75 and 100 % of recent tasks of this model had finished."""
+        samples = sorted(self._samples.get(model, ()))
+        if len(samples) < self._min_samples:
+            return ()
+        last = len(samples) - 1
+        return tuple(samples[round(q * last)] for q in SCHEDULE_QUANTILES)

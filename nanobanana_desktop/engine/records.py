@@ -81,6 +81,7 @@ class TaskRecord:
     retry_of: int | None = None
     callback_token: str | None = None
     poll_count: int = 0
+    done_at: float | None = None  # when the server finished, as closely as polling can tell
 
     def request(self) -> GenerationRequest:
         return GenerationRequest(

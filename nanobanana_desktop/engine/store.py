@@ -76,13 +76,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX images_saved_at ON images(saved_at);
     """,
+    # v2: when the server finished, as well as polling can tell; polling learns from it.
+    """
+    ALTER TABLE tasks ADD COLUMN done_at REAL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _TASK_COLUMNS = (
     "id, task_id, created_at, model, prompt, refs, aspect_ratio, image_size, state, source, "
     "updated_at, submitted_at, finished_at, status_reason, texts, consumed, retry_of, "
-    "callback_token, poll_count"
+    "callback_token, poll_count, done_at"
 )
 _IMAGE_COLUMNS = (
     "id, task, idx, origin, state, stem, created_at, path, sha256, width, height, format, "
@@ -209,10 +213,11 @@ class Store:
         task_id: str | None = _UNSET,
         submitted_at: float | None = _UNSET,
         finished_at: float | None = _UNSET,
+        done_at: float | None = _UNSET,
         status_reason: str | None = _UNSET,
         texts: Sequence[str] = _UNSET,
         consumed: Decimal | None = _UNSET,
-        polled: bool = False,
+        polls: int = 0,
         detail: str | None = None,
     ) -> TaskRecord:
         """Change a task; a new state is also written to its history with the time."""
@@ -223,20 +228,22 @@ class Store:
             changes["submitted_at"] = submitted_at
         if finished_at is not _UNSET:
             changes["finished_at"] = finished_at
+        if done_at is not _UNSET:
+            changes["done_at"] = done_at
         if status_reason is not _UNSET:
             changes["status_reason"] = status_reason
         if texts is not _UNSET:
             changes["texts"] = json.dumps(list(texts))
         if consumed is not _UNSET:
             changes["consumed"] = None if consumed is None else str(consumed)
-        return await self._call(self._update_task, local_id, state, changes, polled, detail)
+        return await self._call(self._update_task, local_id, state, changes, polls, detail)
 
     def _update_task(
         self,
         local_id: int,
         state: TaskState | None,
         changes: dict[str, Any],
-        polled: bool,
+        polls: int,
         detail: str | None,
     ) -> TaskRecord:
         at = time.time()
@@ -247,10 +254,9 @@ class Store:
                 self._event(local_id, state, at, detail)
             changes["updated_at"] = at
             sets = ", ".join(f"{column} = ?" for column in changes)
-            extra = ", poll_count = poll_count + 1" if polled else ""
             self._db.execute(
-                f"UPDATE tasks SET {sets}{extra} WHERE id = ?",
-                (*changes.values(), local_id),
+                f"UPDATE tasks SET {sets}, poll_count = poll_count + ? WHERE id = ?",
+                (*changes.values(), polls, local_id),
             )
         return self._get_task(local_id)
 
@@ -303,6 +309,20 @@ class Store:
                 sql += " LIMIT ?"
                 params.append(limit)
             return [_task(row) for row in self._db.execute(sql, params)]
+
+        return await self._call(query)
+
+    async def recent_durations(self, limit: int = 200) -> list[tuple[str, float]]:
+        """(model, seconds from submission until the server finished), newest first."""
+
+        def query() -> list[tuple[str, float]]:
+            rows = self._db.execute(
+                "SELECT model, done_at - submitted_at FROM tasks "
+                "WHERE done_at IS NOT NULL AND submitted_at IS NOT NULL AND state = ? "
+                "ORDER BY id DESC LIMIT ?",
+                (TaskState.SUCCEEDED.value, limit),
+            )
+            return [(str(model), float(seconds)) for model, seconds in rows]
 
         return await self._call(query)
 
@@ -445,6 +465,7 @@ def _task(row: tuple[Any, ...]) -> TaskRecord:
         retry_of,
         callback_token,
         poll_count,
+        done_at,
     ) = row
     return TaskRecord(
         id=int(id_),
@@ -466,6 +487,7 @@ def _task(row: tuple[Any, ...]) -> TaskRecord:
         retry_of=retry_of,
         callback_token=callback_token,
         poll_count=int(poll_count),
+        done_at=done_at,
     )
 
 

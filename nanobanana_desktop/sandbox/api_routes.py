@@ -45,6 +45,7 @@ def api_app(book: TaskBook) -> web.Application:
     app.router.add_get("/api/task/query", routes.query)
     app.router.add_get("/api/user", routes.user)
     app.router.add_get("/_sandbox/state", routes.state)
+    app.router.add_get("/_sandbox/tasks", routes.task_table)
     app.router.add_post("/_sandbox/faults", routes.set_faults)
     app.router.add_route("*", "/{tail:.*}", routes.not_found)
     return app
@@ -199,6 +200,25 @@ class _Routes:
                 "callbacks": len(book.records.callbacks),
                 "faults": book.config.faults.summary(),
             }
+        )
+
+    async def task_table(self, request: web.Request) -> web.Response:
+        """Each task's server-side times and how often it was asked about (benchmarks)."""
+        queries: dict[str, int] = {}
+        for record in self.book.records.requests_to("api", "/api/task/query"):
+            task_id = record.query.partition("task_id=")[2].partition("&")[0]
+            queries[task_id] = queries.get(task_id, 0) + 1
+        return web.json_response(
+            [
+                {
+                    "task_id": task.task_id,
+                    "status": task.status,
+                    "created_at": task.created_at,
+                    "finished_at": task.finished_at,
+                    "queries": queries.get(task.task_id, 0),
+                }
+                for task in self.book.tasks.values()
+            ]
         )
 
     async def set_faults(self, request: web.Request) -> web.Response:

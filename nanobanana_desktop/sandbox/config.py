@@ -105,6 +105,9 @@ class SandboxConfig:
     pending_seconds: float = 0.6
     submitted_seconds: float = 0.6
     in_progress_seconds: float = 2.5
+    # Each task runs up to this much longer, drawn from the seeded generator: real tasks
+    # take 8 to 20 s, not one fixed time.
+    in_progress_spread: float = 0.0
     # New tasks answer "task not found" for this long, as the real API does.
     not_found_seconds: float = 1.0
     # "url": results on the CDN origin; "data": inline base64 data URIs.

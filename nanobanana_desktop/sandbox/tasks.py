@@ -52,6 +52,7 @@ class SandboxTask:
     reason: str | None = None
     finished_at: float | None = None
     fate: str = "success"  # "success", "fail" or "text", decided when created
+    running_seconds: float = 0.0
 
     def data(self) -> dict[str, Any]:
         """The query answer's ``data``, shaped like the callback payload plus created_at."""
@@ -133,6 +134,8 @@ class TaskBook:
             callback_url=body.get("callback_url"),
             seed=self.config.seed * 1_000_003 + self._sequence,
             fate=fate,
+            running_seconds=self.config.in_progress_seconds
+            + self.rng.uniform(0, self.config.in_progress_spread),
         )
         self.tasks[task.task_id] = task
         self.balance(owner)
@@ -160,7 +163,7 @@ class TaskBook:
             task.status = "submitted"
             await asyncio.sleep(cfg.submitted_seconds)
             task.status = "in_progress"
-            await asyncio.sleep(cfg.in_progress_seconds)
+            await asyncio.sleep(task.running_seconds)
             outcome = await produce
         except asyncio.CancelledError:
             produce.cancel()
