@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtWidgets import QApplication
 
@@ -39,6 +40,11 @@ async def run_app(args: argparse.Namespace) -> int:
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    # asyncio.to_thread and run_in_executor(None) would otherwise use qasync's
+    # QThreadExecutor, whose QThreads must not meet Python's GC in the wrong thread.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=6, thread_name_prefix="nanobanana-worker")
+    )
     quit_requested = asyncio.Event()
     app.aboutToQuit.connect(quit_requested.set)
     app.lastWindowClosed.connect(quit_requested.set)

@@ -7,6 +7,7 @@ import gc
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import qasync
@@ -19,6 +20,7 @@ from nanobanana_desktop.ui.main_window import MainWindow
 def qloop(qapp):
     """A qasync loop over pytest-qt's QApplication (pytest-qt has no qasync support)."""
     loop = qasync.QEventLoop(qapp)
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4))  # as the app does
     asyncio.set_event_loop(loop)
     yield loop
     loop.run_until_complete(loop.shutdown_asyncgens())
