@@ -21,6 +21,31 @@ from nanobanana_desktop.sandbox import SANDBOX_KEY, SandboxConfig, SandboxThread
 T = TypeVar("T")
 
 
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop over pytest-qt's QApplication (pytest-qt has no qasync support)."""
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4))  # as the app does
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)
+    # Qt objects left in reference cycles must die on this thread: if the cyclic GC
+    # reaps them later inside a worker thread, Qt stops their timers from the wrong one.
+    gc.collect()
+
+
+def drive(loop: Any, coro: Awaitable[T], timeout: float = 30.0) -> T:
+    """Run a coroutine on the qasync loop, failing the test instead of hanging it."""
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))  # type: ignore[no-any-return]
+
+
 @pytest.fixture(autouse=True)
 def isolated_profile(tmp_path, monkeypatch):
     """No test reads or writes the user's real profile, library or keyring."""

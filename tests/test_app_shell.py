@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-import qasync
+from conftest import drive
 
 from nanobanana_desktop.session import Session, SessionOptions
 from nanobanana_desktop.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def qloop(qapp):
-    """A qasync loop over pytest-qt's QApplication (pytest-qt has no qasync support)."""
-    loop = qasync.QEventLoop(qapp)
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=4))  # as the app does
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
-    asyncio.set_event_loop(None)
-    # Qt objects left in reference cycles must die on this thread: if the cyclic GC
-    # reaps them later inside a worker thread, Qt stops their timers from the wrong one.
-    gc.collect()
-
-
-def drive(loop, coro, timeout=20.0):
-    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
 def test_sandbox_window_shows_mode_and_credit(qloop, qtbot):

@@ -10,7 +10,7 @@ from conftest import run
 from engine_harness import REQUEST, engine_for, free_port, posts
 from PIL import Image
 
-from nanobanana_desktop.engine.events import ImageSaved, TaskChanged
+from nanobanana_desktop.engine.events import ImageSaved, TaskAdded, TaskChanged
 from nanobanana_desktop.engine.metadata import read_metadata
 from nanobanana_desktop.engine.polling import PollPolicy
 from nanobanana_desktop.engine.records import ImageState, TaskState
@@ -266,3 +266,27 @@ def test_progress_events_follow_every_step(sandbox, tmp_path):
     assert states[0] is TaskState.PENDING
     assert TaskState.IN_PROGRESS in states
     assert states[-2:] == [TaskState.DOWNLOADING, TaskState.SUCCEEDED]
+
+
+def test_wait_blocks_for_a_task_still_being_sent(sandbox, tmp_path):
+    sandbox.config.faults.slow.count = 1  # the POST takes a while to be answered
+    sandbox.config.faults.slow_seconds = 0.3
+
+    async def scenario():
+        async with engine_for(sandbox, tmp_path) as engine:
+            added = asyncio.Event()
+            seen: list[int] = []
+
+            def listen(event):
+                if isinstance(event, TaskAdded):
+                    seen.append(event.task.id)
+                    added.set()
+
+            engine.events.subscribe(listen)
+            sending = asyncio.ensure_future(engine.submit(REQUEST))
+            await added.wait()
+            finished = await engine.wait(seen[0])  # called before submit() has returned
+            await sending
+            return finished
+
+    assert run(scenario()).state is TaskState.SUCCEEDED

@@ -172,14 +172,19 @@ class Engine:
         record = await self.store.add_task(
             request, source=self.options.source, retry_of=retry_of, callback_token=token
         )
+        # wait() on this task must block from now on, not only once tracking starts.
+        settled = self._settled.setdefault(record.id, asyncio.Event())
+        settled.clear()
         self.events.publish(TaskAdded(record))
         if self.webhooks is not None and token is not None:
             request = dataclasses.replace(request, callback_url=self.webhooks.callback_url(token))
         try:
             task_id = await self.client.generate(request)
         except OutcomeUnknownError as exc:
+            settled.set()
             return await self._set(record.id, state=TaskState.UNKNOWN, status_reason=str(exc))
         except NanoBananaError as exc:
+            settled.set()
             # Refused or never delivered: the server created nothing and charged nothing.
             return await self._set(
                 record.id, state=TaskState.FAILED, status_reason=str(exc), finished_at=self._clock()

@@ -1,17 +1,50 @@
-"""The main window. For now it shows the mode and the account's credit."""
+"""The main window: mode and credit, and every task followed live.
+
+The composer (prompt, model, reference slots) arrives with the main-window issue; until
+then tasks come from the command line or from the engine directly, and show up here.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
+from decimal import Decimal
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..api import NanoBananaError
+from ..engine.records import TaskRecord, TaskState
 from ..session import Session
+from .engine_bridge import EngineBridge
+from .task_model import TaskListModel, TaskRole
 
 log = logging.getLogger(__name__)
+
+_RETRYABLE = frozenset({TaskState.FAILED, TaskState.UNKNOWN})
+_POLLABLE = frozenset(
+    {TaskState.PENDING, TaskState.SUBMITTED, TaskState.IN_PROGRESS, TaskState.STALLED}
+)
+
+
+def _plain(label: QLabel) -> QLabel:
+    # Server messages and prompts are untrusted text: never rendered as rich text.
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 class MainWindow(QMainWindow):
@@ -19,50 +52,121 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self.credit_loaded = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.tasks_loaded = asyncio.Event()
+        self._background: set[asyncio.Task[Any]] = set()
         self.setWindowTitle(f"Nano Banana Desktop — {session.mode_label}")
-        self.resize(960, 640)
+        self.resize(1100, 700)
 
+        self.tasks = TaskListModel()
+        self.bridge: EngineBridge | None = None
+        if session.engine is not None:
+            self.bridge = EngineBridge(session.engine.events, self)
+            self.bridge.task_changed.connect(self._task_changed)
+            self.bridge.balance_changed.connect(self._show_credit)
+            self.bridge.connection_changed.connect(self._connection_changed)
+            self.bridge.image_failed.connect(
+                lambda _image, message: self.statusBar().showMessage(message, 15000)
+            )
+
+        self.setCentralWidget(self._build_body())
+        self._build_toolbar()
+        self.counts_label = _plain(QLabel())
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self._update_counts()
+        self.statusBar().showMessage(f"Connected to {session.base_url}")
+
+    # ---------------------------------------------------------------- layout
+
+    def _build_body(self) -> QWidget:
         title = QLabel("Nano Banana Desktop")
         title.setObjectName("title")
-        title.setStyleSheet("#title { font-size: 24pt; font-weight: 600; }")
+        title.setStyleSheet("#title { font-size: 18pt; font-weight: 600; }")
         # The style sheet's font applies at polish; measure after it, or descenders clip.
         title.ensurePolished()
         title.setMinimumHeight(title.fontMetrics().height() + 4)
 
-        self.mode_badge = QLabel(self._mode_text())
+        sandbox = self.session.mode == "sandbox"
+        self.mode_badge = _plain(QLabel(self._mode_text()))
         self.mode_badge.setObjectName("modeBadge")
-        self.mode_badge.setTextFormat(Qt.TextFormat.PlainText)
         self.mode_badge.setStyleSheet(
-            "#modeBadge { border-radius: 10px; padding: 4px 12px; font-weight: 600;"
-            f" background: {'#f6c945' if session.mode == 'sandbox' else '#3d7eff'};"
-            f" color: {'#2b2200' if session.mode == 'sandbox' else 'white'}; }}"
+            "#modeBadge { border-radius: 10px; padding: 3px 12px; font-weight: 600;"
+            f" background: {'#f6c945' if sandbox else '#3d7eff'};"
+            f" color: {'#2b2200' if sandbox else 'white'}; }}"
         )
-        self.credit_label = QLabel("Credit: …")
-        self.credit_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail_label = QLabel(self._detail_text())
-        self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.credit_label = _plain(QLabel("Credit: …"))
+        self.credit_label.setObjectName("credit")
+        self.credit_label.setStyleSheet("#credit { font-weight: 600; }")
+        self.detail_label = _plain(QLabel(self._detail_text()))
         self.detail_label.setWordWrap(True)
-        self.detail_label.setMinimumWidth(420)
+        self.detail_label.setEnabled(False)  # the palette's quieter text colour
 
-        card = QFrame()
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(32, 28, 32, 28)
-        inner.setSpacing(12)
-        inner.addWidget(title)
-        inner.addWidget(self.mode_badge, alignment=Qt.AlignmentFlag.AlignLeft)
-        inner.addWidget(self.credit_label)
-        inner.addWidget(self.detail_label)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addSpacing(12)
+        header.addWidget(self.mode_badge, alignment=Qt.AlignmentFlag.AlignVCenter)
+        header.addStretch(1)
+        header.addWidget(self.credit_label, alignment=Qt.AlignmentFlag.AlignVCenter)
 
-        outer = QVBoxLayout()
-        outer.addStretch(1)
-        outer.addWidget(card, alignment=Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
-        central = QWidget()
-        central.setLayout(outer)
-        self.setCentralWidget(central)
-        self.statusBar().showMessage(f"Connected to {session.base_url}")
+        self.table = QTableView()
+        self.table.setModel(self.tasks)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        heading = self.table.horizontalHeader()
+        heading.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        heading.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        heading.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.empty_label = _plain(
+            QLabel(
+                "No tasks yet.\n\nTasks you start here or with `nanobanana generate` "
+                "appear in this list and are followed until their images are saved."
+            )
+        )
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(self.table)
+        self.tasks.rowsInserted.connect(self._show_table_if_any)
+        self.tasks.modelReset.connect(self._show_table_if_any)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(16, 12, 16, 8)
+        body.setSpacing(8)
+        body.addLayout(header)
+        body.addWidget(self.detail_label)
+        body.addWidget(self.stack, 1)
+        self.reason_label = _plain(QLabel())
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason_label.hide()
+        body.addWidget(self.reason_label)
+        widget = QWidget()
+        widget.setLayout(body)
+        return widget
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Tasks")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(toolbar)
+        self.check_action = QAction("Check now", self)
+        self.check_action.setShortcut(QKeySequence("F5"))
+        self.check_action.setToolTip("Ask the API about the selected task at once (F5)")
+        self.check_action.triggered.connect(self.check_selected)
+        self.retry_action = QAction("Retry", self)
+        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.retry_action.triggered.connect(self.retry_selected)
+        toolbar.addAction(self.check_action)
+        toolbar.addAction(self.retry_action)
+        self._selection_changed()
 
     def _mode_text(self) -> str:
         if self.session.mode == "sandbox":
@@ -79,11 +183,19 @@ class MainWindow(QMainWindow):
             return self.session.key_problem
         return "Using your API key from the system keyring or NANOBANANA_API_KEY."
 
+    # ---------------------------------------------------------------- behaviour
+
     def start(self) -> None:
         """Begin the window's background work; the UI thread never waits on it."""
-        task = asyncio.get_running_loop().create_task(self.refresh_credit())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self.refresh_credit())
+        self._spawn(self._load_tasks())
+
+    async def _load_tasks(self) -> None:
+        try:
+            self.tasks.load(await self.session.store.list_tasks(limit=1000))
+            self._update_counts()
+        finally:
+            self.tasks_loaded.set()
 
     async def refresh_credit(self) -> None:
         client = self.session.client
@@ -91,15 +203,96 @@ class MainWindow(QMainWindow):
             if client is None:
                 self.credit_label.setText("Credit: unknown (no API key)")
                 return
-            credit = await client.balance()
-            self.credit_label.setText(f"Credit: {credit.normalize():f}")
+            self._show_credit(await client.balance())
         except NanoBananaError as exc:
-            self.credit_label.setText(f"Credit: unavailable — {exc}")
+            self.credit_label.setText("Credit: unavailable")
+            self.credit_label.setToolTip(str(exc))
             log.warning("balance failed: %s", exc)
         finally:
             self.credit_loaded.set()
 
+    def _show_credit(self, credit: Decimal) -> None:
+        self.credit_label.setText(f"Credit: {credit.normalize():f}")
+
+    def _task_changed(self, task: TaskRecord) -> None:
+        self.tasks.upsert(task)
+        self._update_counts()
+        self._selection_changed()
+
+    def _connection_changed(self, online: bool, message: str) -> None:
+        self.statusBar().showMessage(
+            message if not online else "Connected", 0 if not online else 5000
+        )
+
+    def _update_counts(self) -> None:
+        counts = self.tasks.counts()
+        parts = [f"{counts['running']} running", f"{counts['done']} done"]
+        if counts["failed"]:
+            parts.append(f"{counts['failed']} failed")
+        if counts["attention"]:
+            parts.append(f"{counts['attention']} need a look")
+        self.counts_label.setText(" · ".join(parts))
+
+    def _show_table_if_any(self) -> None:
+        self.stack.setCurrentWidget(self.table if self.tasks.rowCount() else self.empty_label)
+
+    def selected_task(self) -> TaskRecord | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        task = rows[0].data(TaskRole)
+        return task if isinstance(task, TaskRecord) else None
+
+    def _selection_changed(
+        self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
+    ) -> None:
+        task = self.selected_task()
+        reason = task.status_reason if task is not None else None
+        self.reason_label.setText(
+            f"Task {task.id} — {task.state.label}: {reason}" if task and reason else ""
+        )
+        self.reason_label.setVisible(bool(reason))
+        engine_ready = self.session.engine is not None
+        self.check_action.setEnabled(engine_ready and task is not None and task.state in _POLLABLE)
+        can_retry = engine_ready and task is not None and task.state in _RETRYABLE
+        self.retry_action.setEnabled(can_retry)
+        resubmit = task is not None and task.state is TaskState.UNKNOWN
+        self.retry_action.setText("Resubmit" if resubmit else "Retry")
+        self.retry_action.setToolTip(
+            "Send this task again. It may already have been charged once (Ctrl+R)"
+            if resubmit
+            else "Start a new task with the same prompt and settings (Ctrl+R)"
+        )
+
+    def check_selected(self) -> None:
+        task = self.selected_task()
+        if task is not None and self.session.engine is not None:
+            self.session.engine.poll_now(task.id)
+            self.statusBar().showMessage(f"Checking task {task.id}…", 3000)
+
+    def retry_selected(self) -> None:
+        task = self.selected_task()
+        if task is None or self.session.engine is None:
+            return
+        self._spawn(self._retry(task.id))
+
+    async def _retry(self, local_id: int) -> None:
+        assert self.session.engine is not None
+        try:
+            new = await self.session.engine.retry(local_id)
+        except NanoBananaError as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+            return
+        self.statusBar().showMessage(f"Task {local_id} sent again as task {new.id}", 5000)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def stop(self) -> None:
-        for task in list(self._tasks):
+        if self.bridge is not None:
+            self.bridge.detach()
+        for task in list(self._background):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._background, return_exceptions=True)
