@@ -7,12 +7,10 @@ from decimal import Decimal
 
 from conftest import drive
 from PySide6.QtCore import Qt
+from ui_harness import close_window, open_window
 
 from nanobanana_desktop.api import GenerationRequest
-from nanobanana_desktop.engine.polling import PollPolicy
 from nanobanana_desktop.engine.records import TaskRecord, TaskState
-from nanobanana_desktop.session import Session, SessionOptions
-from nanobanana_desktop.ui.main_window import MainWindow
 from nanobanana_desktop.ui.task_model import TaskListModel, TaskRole
 
 REQUEST = GenerationRequest("google/gempix2", "a lemon <b>on</b> a plate")
@@ -44,33 +42,11 @@ def test_model_puts_new_tasks_on_top_and_updates_in_place(qapp):
     assert [model.task_at(r).id for r in range(3)] == [3, 2, 1]
     failed = model.index(1, 3)
     assert model.data(failed) == "failed"
-    assert model.data(failed, Qt.ItemDataRole.ToolTipRole) == "boom"
+    assert model.data(failed, Qt.ItemDataRole.ToolTipRole) == "failed: boom"
     assert model.data(failed, Qt.ItemDataRole.ForegroundRole) is not None
     assert model.data(model.index(1, 4)) == "0"
     assert model.data(model.index(0, 0), TaskRole).id == 3
     assert model.counts() == {"running": 1, "done": 1, "failed": 1, "attention": 0}
-
-
-async def open_window(qtbot):
-    session = await Session.open(
-        SessionOptions(use_sandbox=True, poll_policy=PollPolicy.scaled(0.02))
-    )
-    assert session.engine is not None and session.sandbox is not None
-    session.sandbox.config.pending_seconds = 0.05
-    session.sandbox.config.in_progress_seconds = 0.1
-    session.sandbox.config.not_found_seconds = 0.0
-    await session.engine.start()
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    await window.tasks_loaded.wait()
-    return session, window
-
-
-async def close_window(session, window):
-    await window.stop()
-    await session.close()
 
 
 def test_tasks_appear_and_follow_to_done_with_counts(qloop, qtbot):

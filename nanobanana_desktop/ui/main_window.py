@@ -1,8 +1,4 @@
-"""The main window: mode and credit, and every task followed live.
-
-The composer (prompt, model, reference slots) arrives with the main-window issue; until
-then tasks come from the command line or from the engine directly, and show up here.
-"""
+"""The main window: the composer on the left, every task followed live on the right."""
 
 from __future__ import annotations
 
@@ -13,13 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QToolBar,
@@ -27,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..api import NanoBananaError
+from ..api import GenerationRequest, NanoBananaError, RequestValidationError
 from ..engine.records import TaskRecord, TaskState
 from ..session import Session
+from .composer import Composer
 from .engine_bridge import EngineBridge
+from .settings import profile_settings
 from .task_model import TaskListModel, TaskRole
 
 log = logging.getLogger(__name__)
@@ -119,6 +118,10 @@ class MainWindow(QMainWindow):
         heading = self.table.horizontalHeader()
         heading.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         heading.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Status labels can be long ("outcome unknown: …"); the prompt needs the room more.
+        heading.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        heading.resizeSection(3, 150)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         heading.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -137,17 +140,32 @@ class MainWindow(QMainWindow):
         self.tasks.rowsInserted.connect(self._show_table_if_any)
         self.tasks.modelReset.connect(self._show_table_if_any)
 
+        self.reason_label = _plain(QLabel())
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason_label.hide()
+        task_side = QWidget()
+        task_layout = QVBoxLayout(task_side)
+        task_layout.setContentsMargins(0, 0, 0, 0)
+        task_layout.addWidget(self.stack, 1)
+        task_layout.addWidget(self.reason_label)
+
+        self.composer = Composer(profile_settings(self.session.locations.profile))
+        self.composer.submitted.connect(self._submit_from_composer)
+        self.composer.setMinimumWidth(340)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.composer)
+        splitter.addWidget(task_side)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 700])
+        splitter.setChildrenCollapsible(False)
+
         body = QVBoxLayout()
         body.setContentsMargins(16, 12, 16, 8)
         body.setSpacing(8)
         body.addLayout(header)
         body.addWidget(self.detail_label)
-        body.addWidget(self.stack, 1)
-        self.reason_label = _plain(QLabel())
-        self.reason_label.setWordWrap(True)
-        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason_label.hide()
-        body.addWidget(self.reason_label)
+        body.addWidget(splitter, 1)
         widget = QWidget()
         widget.setLayout(body)
         return widget
@@ -192,10 +210,33 @@ class MainWindow(QMainWindow):
 
     async def _load_tasks(self) -> None:
         try:
-            self.tasks.load(await self.session.store.list_tasks(limit=1000))
+            history = await self.session.store.list_tasks(limit=1000)
+            self.tasks.load(history)
+            self.composer.prompt.set_recent([task.prompt for task in history])
             self._update_counts()
         finally:
             self.tasks_loaded.set()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.composer.prompt.setFocus()
+
+    def _submit_from_composer(self, request: GenerationRequest, variations: int) -> None:
+        if self.session.engine is None:
+            message = self.session.key_problem or "Add an API key first, or start with --sandbox"
+            self.statusBar().showMessage(message, 15000)
+            return
+        self._spawn(self._submit(request, variations))
+
+    async def _submit(self, request: GenerationRequest, variations: int) -> None:
+        assert self.session.engine is not None
+        engine = self.session.engine
+        try:
+            await asyncio.gather(*(engine.submit(request) for _ in range(variations)))
+        except RequestValidationError as exc:
+            # Nothing was recorded or sent: say which field, keep everything as it is.
+            self.statusBar().showMessage(str(exc), 15000)
+            self.composer.reason_label.setText(str(exc))
 
     async def refresh_credit(self) -> None:
         client = self.session.client

@@ -59,7 +59,13 @@ class TaskListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(task, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return task.status_reason or task.prompt if column in (1, 3) else None
+            if column == 3:
+                return (
+                    f"{task.state.label}: {task.status_reason}"
+                    if task.status_reason
+                    else task.state.label
+                )
+            return task.prompt if column == 1 else None
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and task.state in _ATTENTION:
             return QBrush(_ATTENTION[task.state])
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4):
@@ -78,7 +84,8 @@ class TaskListModel(QAbstractTableModel):
             return task.state.label
         if column == 4:
             return "" if task.consumed is None else f"{task.consumed.normalize():f}"
-        return f"{datetime.fromtimestamp(task.created_at):%Y-%m-%d %H:%M}"
+        when = datetime.fromtimestamp(task.created_at)
+        return f"{when:%H:%M}" if when.date() == datetime.now().date() else f"{when:%Y-%m-%d %H:%M}"
 
     def load(self, tasks: list[TaskRecord]) -> None:
         """Replace everything (newest first), e.g. from the store at start."""

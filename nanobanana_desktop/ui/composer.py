@@ -1,0 +1,227 @@
+"""The composer: prompt, model, options and variations, and the button that sends them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..api import (
+    ASPECT_RATIOS,
+    IMAGE_SIZES,
+    KNOWN_MODELS,
+    MODELS_WITH_IMAGE_SIZE,
+    GenerationRequest,
+)
+
+DRAFT_KEY = "composer/draft"
+MODEL_KEY = "composer/model"
+RATIO_KEY = "composer/aspect_ratio"
+SIZE_KEY = "composer/image_size"
+COUNT_KEY = "composer/variations"
+_NOT_SENT = "Default (not sent)"
+
+
+class PromptEdit(QPlainTextEdit):
+    """Plain text only; Ctrl+Enter submits; Up/Down at the edges step through recent prompts."""
+
+    submit_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setPlaceholderText(
+            "Describe the image: subject, setting, light, style…  (Ctrl+Enter to generate)"
+        )
+        self.setTabChangesFocus(True)
+        self._recent: list[str] = []  # newest first
+        self._position = -1  # -1: the user's own text
+        self._own_text = ""
+
+    def set_recent(self, prompts: Sequence[str]) -> None:
+        self._recent = list(dict.fromkeys(p for p in prompts if p.strip()))
+        self._position = -1
+
+    def remember(self, prompt: str) -> None:
+        self.set_recent([prompt, *self._recent])
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
+        ):
+            self.submit_requested.emit()
+            return
+        line = self.textCursor().blockNumber()
+        plain = mods == Qt.KeyboardModifier.NoModifier
+        if plain and (
+            (key == Qt.Key.Key_Up and line == 0 and self._step(+1))
+            or (key == Qt.Key.Key_Down and line == self.blockCount() - 1 and self._step(-1))
+        ):
+            return
+        super().keyPressEvent(event)
+
+    def _step(self, direction: int) -> bool:
+        target = self._position + direction
+        if target < -1 or target >= len(self._recent):
+            return False
+        if self._position == -1:
+            self._own_text = self.toPlainText()
+        self._position = target
+        self.setPlainText(self._own_text if target == -1 else self._recent[target])
+        self.moveCursor(self.textCursor().MoveOperation.End)
+        return True
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        # Pasted rich text must not smuggle markup into a prompt.
+        if source.hasText():
+            self.insertPlainText(source.text())
+
+
+class Composer(QWidget):
+    submitted = Signal(object, int)  # GenerationRequest, variations
+
+    def __init__(
+        self,
+        settings: QSettings,
+        references: Callable[[], tuple[str, ...]] = tuple,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._references = references
+        self.prompt = PromptEdit()
+        self.prompt.setPlainText(str(settings.value(DRAFT_KEY, "") or ""))
+        self.prompt.submit_requested.connect(self.submit)
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setEnabled(False)
+
+        self.model = QComboBox()
+        self.model.setEditable(True)
+        self.model.addItems(list(KNOWN_MODELS))
+        self.model.setCurrentText(
+            str(settings.value(MODEL_KEY, KNOWN_MODELS[0]) or KNOWN_MODELS[0])
+        )
+        self.model.setToolTip("The first two are documented by the API; you can type any id")
+        self.aspect_ratio = QComboBox()
+        self.aspect_ratio.addItems([_NOT_SENT, *ASPECT_RATIOS])
+        self.aspect_ratio.setCurrentText(str(settings.value(RATIO_KEY, _NOT_SENT)))
+        self.image_size = QComboBox()
+        self.image_size.addItems([_NOT_SENT, *IMAGE_SIZES])
+        self.image_size.setCurrentText(str(settings.value(SIZE_KEY, _NOT_SENT)))
+        self.variations = QSpinBox()
+        self.variations.setRange(1, 4)
+        stored = str(settings.value(COUNT_KEY, 1))
+        self.variations.setValue(int(stored) if stored.isdigit() else 1)
+        self.variations.setSuffix(" task(s)")
+        self.variations.setToolTip("Send this many tasks at once; each is charged")
+
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setDefault(True)
+        self.generate_button.setMinimumHeight(36)
+        self.generate_button.setMinimumWidth(160)
+        self.generate_button.setObjectName("generate")
+        self.generate_button.setStyleSheet("#generate { font-weight: 600; padding: 6px 18px; }")
+        self.generate_button.clicked.connect(self.submit)
+        self.reason_label = QLabel()
+        self.reason_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason_label.setEnabled(False)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("Model", self.model)
+        form.addRow("Aspect ratio", self.aspect_ratio)
+        form.addRow("Image size", self.image_size)
+        form.addRow("Variations", self.variations)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.reason_label, 1)
+        button_row.addWidget(self.generate_button, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.prompt, 1)
+        layout.addWidget(self.count_label, alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(form)
+        self.extra = QVBoxLayout()  # the reference slots go here
+        layout.addLayout(self.extra)
+        layout.addLayout(button_row)
+
+        # A draft is saved half a second after typing stops, not on every key.
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(500)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self.prompt.textChanged.connect(self._prompt_changed)
+        self.model.currentTextChanged.connect(self._model_changed)
+        self.variations.valueChanged.connect(self._update_button)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.submit)
+        self._prompt_changed()
+        self._model_changed(self.model.currentText())
+
+    def _prompt_changed(self) -> None:
+        text = self.prompt.toPlainText()
+        self.count_label.setText(f"{len(text)} characters")
+        self._update_button()
+        self._draft_timer.start()
+
+    def _model_changed(self, model: str) -> None:
+        takes_size = model.strip() in MODELS_WITH_IMAGE_SIZE
+        self.image_size.setEnabled(takes_size)
+        self.image_size.setToolTip(
+            "" if takes_size else "This model makes 1K images; the size is not sent"
+        )
+        self._update_button()
+
+    def _update_button(self) -> None:
+        reason = ""
+        if not self.prompt.toPlainText().strip():
+            reason = "Write a prompt first"
+        elif not self.model.currentText().strip():
+            reason = "Choose a model"
+        self.generate_button.setEnabled(not reason)
+        self.generate_button.setToolTip(reason or "Generate (Ctrl+Enter)")
+        self.reason_label.setText(reason)
+        self.generate_button.setText(
+            "Generate" if self.variations.value() == 1 else f"Generate {self.variations.value()}"
+        )
+
+    def request(self) -> GenerationRequest:
+        model = self.model.currentText().strip()
+        ratio = self.aspect_ratio.currentText()
+        size = self.image_size.currentText()
+        return GenerationRequest(
+            model=model,
+            prompt=self.prompt.toPlainText(),
+            images=self._references(),
+            aspect_ratio=None if ratio == _NOT_SENT else ratio,
+            image_size=None if size == _NOT_SENT or model not in MODELS_WITH_IMAGE_SIZE else size,
+        )
+
+    def submit(self) -> None:
+        """Emit the request; the composer keeps its content so the user can iterate."""
+        if not self.generate_button.isEnabled():
+            return
+        request = self.request()
+        self.prompt.remember(request.prompt)
+        self.save_draft()
+        self.submitted.emit(request, self.variations.value())
+
+    def save_draft(self) -> None:
+        self._settings.setValue(DRAFT_KEY, self.prompt.toPlainText())
+        self._settings.setValue(MODEL_KEY, self.model.currentText().strip())
+        self._settings.setValue(RATIO_KEY, self.aspect_ratio.currentText())
+        self._settings.setValue(SIZE_KEY, self.image_size.currentText())
+        self._settings.setValue(COUNT_KEY, self.variations.value())

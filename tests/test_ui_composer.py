@@ -1,0 +1,118 @@
+"""The composer: Ctrl+Enter sends, an empty prompt cannot, settings and the draft persist."""
+
+from __future__ import annotations
+
+import asyncio
+
+from conftest import drive
+from PySide6.QtCore import QMimeData, Qt
+from ui_harness import close_window, open_window
+
+from nanobanana_desktop.ui.composer import Composer
+from nanobanana_desktop.ui.settings import profile_settings
+
+
+def make_composer(qtbot, tmp_path) -> Composer:
+    composer = Composer(profile_settings(tmp_path))
+    qtbot.addWidget(composer)
+    return composer
+
+
+def test_empty_prompt_cannot_be_sent_and_the_button_says_why(qtbot, tmp_path):
+    composer = make_composer(qtbot, tmp_path)
+    sent = []
+    composer.submitted.connect(lambda request, n: sent.append((request, n)))
+    composer.prompt.setPlainText("   \n ")
+    assert not composer.generate_button.isEnabled()
+    assert composer.generate_button.toolTip() == "Write a prompt first"
+    assert composer.reason_label.text() == "Write a prompt first"
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert sent == []
+
+
+def test_ctrl_enter_sends_the_request_with_only_the_options_set(qtbot, tmp_path):
+    composer = make_composer(qtbot, tmp_path)
+    sent = []
+    composer.submitted.connect(lambda request, n: sent.append((request, n)))
+    composer.prompt.setPlainText("a lemon, studio light")
+    composer.model.setCurrentText("google/gemini-2.5-flash-image")
+    composer.image_size.setCurrentText("4K")  # this model takes no size: it must not be sent
+    composer.aspect_ratio.setCurrentText("16:9")
+    composer.variations.setValue(3)
+    assert composer.generate_button.text() == "Generate 3"
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    [(request, count)] = sent
+    assert count == 3
+    assert request.to_json() == {
+        "model": "google/gemini-2.5-flash-image",
+        "prompt": "a lemon, studio light",
+        "aspect_ratio": "16:9",
+    }
+    assert not composer.image_size.isEnabled()
+    assert composer.prompt.toPlainText() == "a lemon, studio light"  # kept for iterating
+
+
+def test_draft_and_choices_survive_a_restart(qtbot, tmp_path):
+    first = make_composer(qtbot, tmp_path)
+    first.prompt.setPlainText("a half-written idea")
+    first.model.setCurrentText("google/nano-banana-pro")
+    first.image_size.setCurrentText("2K")
+    first.save_draft()
+    first._settings.sync()
+    again = make_composer(qtbot, tmp_path)
+    assert again.prompt.toPlainText() == "a half-written idea"
+    assert again.model.currentText() == "google/nano-banana-pro"
+    assert again.image_size.currentText() == "2K" and again.image_size.isEnabled()
+
+
+def test_up_and_down_at_the_edges_step_through_recent_prompts(qtbot, tmp_path):
+    composer = make_composer(qtbot, tmp_path)
+    composer.prompt.set_recent(["newest", "older", "newest"])
+    composer.prompt.setPlainText("mine")
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Up)
+    assert composer.prompt.toPlainText() == "newest"
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Up)
+    assert composer.prompt.toPlainText() == "older"
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Up)  # no more: stays
+    assert composer.prompt.toPlainText() == "older"
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Down)
+    qtbot.keyClick(composer.prompt, Qt.Key.Key_Down)
+    assert composer.prompt.toPlainText() == "mine"
+
+
+def test_pasted_rich_text_arrives_as_plain_text(qtbot, tmp_path):
+    composer = make_composer(qtbot, tmp_path)
+    mime = QMimeData()
+    mime.setHtml("<b>bold</b> <script>x</script>lemon")
+    mime.setText("bold lemon")
+    composer.prompt.insertFromMimeData(mime)
+    assert composer.prompt.toPlainText() == "bold lemon"
+
+
+def test_window_sends_variations_through_the_engine(qloop, qtbot):
+    async def scenario():
+        session, window = await open_window(qtbot)
+        session.sandbox.config.in_progress_seconds = 0.05
+        try:
+            focused = (
+                window.composer.prompt.hasFocus() or window.focusWidget() is window.composer.prompt
+            )
+            window.composer.prompt.setPlainText("three lemons")
+            window.composer.variations.setValue(3)
+            three = asyncio.Event()
+            window.tasks.rowsInserted.connect(
+                lambda *_: three.set() if window.tasks.rowCount() == 3 else None
+            )
+            window.composer.generate_button.click()
+            await three.wait()
+            for row in range(3):
+                await session.engine.wait(window.tasks.task_at(row).id)
+            posts = session.sandbox.records.requests_to("api", "/api/image/gen")
+            return focused, len(posts), window.counts_label.text()
+        finally:
+            await close_window(session, window)
+
+    focused, posts, counts = drive(qloop, scenario())
+    assert focused
+    assert posts == 3
+    assert counts == "0 running · 3 done"

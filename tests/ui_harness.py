@@ -1,0 +1,31 @@
+"""A real window over an in-process sandbox, as the UI tests open it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nanobanana_desktop.engine.polling import PollPolicy
+from nanobanana_desktop.session import Session, SessionOptions
+from nanobanana_desktop.ui.main_window import MainWindow
+
+
+async def open_window(qtbot: Any) -> tuple[Session, MainWindow]:
+    session = await Session.open(
+        SessionOptions(use_sandbox=True, poll_policy=PollPolicy.scaled(0.02))
+    )
+    assert session.engine is not None and session.sandbox is not None
+    session.sandbox.config.pending_seconds = 0.05
+    session.sandbox.config.in_progress_seconds = 0.1
+    session.sandbox.config.not_found_seconds = 0.0
+    await session.engine.start()
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    await window.tasks_loaded.wait()
+    return session, window
+
+
+async def close_window(session: Session, window: MainWindow) -> None:
+    await window.stop()
+    await session.close()
