@@ -55,3 +55,33 @@ def load_api_key() -> KeyLookup:
         except ValueError as exc:
             return KeyLookup(None, "none", f"The key in the keyring is unusable: {exc}")
     return KeyLookup(None, "none")
+
+
+def save_api_key(key: ApiKey) -> str | None:
+    """Store the key in the OS keyring; a message for the user if it cannot be stored.
+
+    Without a keyring the key stays in memory for this session only: never in a file.
+    """
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key.reveal())
+    except KeyringError as exc:
+        log.info("keyring refused the key: %s", type(exc).__name__)
+        return (
+            "No system keyring could store the key, so it is kept for this session only. "
+            "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
+            "Credential Locker) to keep it."
+        )
+    return None
+
+
+def forget_api_key() -> None:
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+    except (PasswordDeleteError, KeyringError) as exc:
+        log.info("no key removed: %s", type(exc).__name__)

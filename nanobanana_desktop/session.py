@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .api import DEFAULT_BASE_URL, ApiKey, NanoBananaClient, normalize_base_url
 from .blocking import run_blocking
-from .credentials import KeyLookup, load_api_key
+from .credentials import KeyLookup, load_api_key, save_api_key
 from .engine.core import Engine, EngineOptions
 from .engine.paths import Locations
 from .engine.polling import PollPolicy
@@ -55,6 +55,7 @@ class Session:
     engine: Engine | None
     key_problem: str | None = None
     sandbox: SandboxThread | None = None
+    options: SessionOptions = field(default_factory=SessionOptions)
 
     @property
     def mode_label(self) -> str:
@@ -86,22 +87,52 @@ class Session:
                 problem = lookup.problem or (
                     "No API key yet: add one in Settings, or try the sandbox"
                 )
-        client = engine = None
-        if key is not None:
-            client = NanoBananaClient(key, base_url=base_url)
-            engine = Engine(
-                client,
-                store,
-                locations.library,
-                options=EngineOptions(
-                    source=options.source,
-                    poll_policy=options.poll_policy or PollPolicy(),
-                    webhook_public_url=webhook_url,
-                    webhook_port=webhook_port,
-                ),
-            )
         mode = "sandbox" if sandbox is not None else "api"
-        return cls(mode, base_url, locations, store, client, engine, problem, sandbox)
+        session = cls(mode, base_url, locations, store, None, None, problem, sandbox)
+        session.options = options
+        if key is not None:
+            session._connect(key, webhook_url, webhook_port)
+        return session
+
+    def _connect(self, key: ApiKey | str, webhook_url: str | None, webhook_port: int) -> None:
+        self.client = NanoBananaClient(key, base_url=self.base_url)
+        self.engine = Engine(
+            self.client,
+            self.store,
+            self.locations.library,
+            options=EngineOptions(
+                source=self.options.source,
+                poll_policy=self.options.poll_policy or PollPolicy(),
+                webhook_public_url=webhook_url,
+                webhook_port=webhook_port,
+            ),
+        )
+        self.key_problem = None
+
+    async def use_key(self, text: str) -> str | None:
+        """Check a key against the account, then keep it; returns a note for the user.
+
+        Raises ValueError or NanoBananaError (refused, offline) when it cannot be used:
+        nothing is stored then.
+        """
+        key = ApiKey(text)
+        async with NanoBananaClient(key, base_url=self.base_url) as probe:
+            await probe.balance()
+        note = await run_blocking(save_api_key, key)
+        self._connect(key, self.options.webhook_url, self.options.webhook_port)
+        assert self.engine is not None
+        await self.engine.start()
+        return note
+
+    async def use_sandbox(self) -> None:
+        """Switch this run to an in-process sandbox (the welcome panel's second choice)."""
+        sandbox = SandboxThread()
+        await run_blocking(sandbox.start)
+        self.sandbox, self.mode, self.base_url = sandbox, "sandbox", sandbox.api_url
+        port = await run_blocking(_free_loopback_port)
+        self._connect(SANDBOX_KEY, f"http://127.0.0.1:{port}", port)
+        assert self.engine is not None
+        await self.engine.start()
 
     async def close(self) -> None:
         if self.engine is not None:

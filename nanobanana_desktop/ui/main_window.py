@@ -31,6 +31,7 @@ from .composer import Composer
 from .engine_bridge import EngineBridge
 from .settings import profile_settings
 from .task_model import TaskListModel, TaskRole
+from .welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +59,62 @@ class MainWindow(QMainWindow):
 
         self.tasks = TaskListModel()
         self.bridge: EngineBridge | None = None
-        if session.engine is not None:
-            self.bridge = EngineBridge(session.engine.events, self)
-            self.bridge.task_changed.connect(self._task_changed)
-            self.bridge.balance_changed.connect(self._show_credit)
-            self.bridge.connection_changed.connect(self._connection_changed)
-            self.bridge.image_failed.connect(
-                lambda _image, message: self.statusBar().showMessage(message, 15000)
-            )
-
-        self.setCentralWidget(self._build_body())
+        self.welcome = WelcomePanel(session.key_problem)
+        self.welcome.key_submitted.connect(lambda text: self._spawn(self._use_key(text)))
+        self.welcome.sandbox_requested.connect(lambda: self._spawn(self._use_sandbox()))
+        self.pages = QStackedWidget()
+        self.main_page = self._build_body()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.main_page)
+        self.setCentralWidget(self.pages)
         self._build_toolbar()
         self.counts_label = _plain(QLabel())
         self.statusBar().addPermanentWidget(self.counts_label)
         self._update_counts()
-        self.statusBar().showMessage(f"Connected to {session.base_url}")
+        if session.engine is not None:
+            self.statusBar().showMessage(f"Connected to {session.base_url}", 5000)
+            self._attach_engine()
+        else:
+            self.pages.setCurrentWidget(self.welcome)
+            self.toolbar.hide()
+
+    def _attach_engine(self) -> None:
+        """Follow the engine: from the start, or once a key or the sandbox is chosen."""
+        engine = self.session.engine
+        assert engine is not None
+        self.bridge = EngineBridge(engine.events, self)
+        self.bridge.task_changed.connect(self._task_changed)
+        self.bridge.balance_changed.connect(self._show_credit)
+        self.bridge.connection_changed.connect(self._connection_changed)
+        self.bridge.image_failed.connect(
+            lambda _image, message: self.statusBar().showMessage(message, 15000)
+        )
+        self.pages.setCurrentWidget(self.main_page)
+        self.toolbar.show()
+        self.setWindowTitle(f"Nano Banana Desktop — {self.session.mode_label}")
+        self.mode_badge.setText(self._mode_text())
+        self._style_badge()
+        self.detail_label.setText(self._detail_text())
+        self._selection_changed()
+        self.composer.prompt.setFocus()
+
+    async def _use_key(self, text: str) -> None:
+        self.welcome.set_busy(True, "Checking the key with the API…")
+        try:
+            note = await self.session.use_key(text)
+        except (ValueError, NanoBananaError) as exc:
+            self.welcome.show_error(str(exc))
+            return
+        self.welcome.key_edit.clear()
+        self._attach_engine()
+        self.statusBar().showMessage(note or "Key checked and saved in the system keyring", 15000)
+        await self.refresh_credit()
+
+    async def _use_sandbox(self) -> None:
+        self.welcome.set_busy(True, "Starting the sandbox…")
+        await self.session.use_sandbox()
+        self._attach_engine()
+        await self.refresh_credit()
 
     # ---------------------------------------------------------------- layout
 
@@ -84,14 +126,9 @@ class MainWindow(QMainWindow):
         title.ensurePolished()
         title.setMinimumHeight(title.fontMetrics().height() + 4)
 
-        sandbox = self.session.mode == "sandbox"
         self.mode_badge = _plain(QLabel(self._mode_text()))
         self.mode_badge.setObjectName("modeBadge")
-        self.mode_badge.setStyleSheet(
-            "#modeBadge { border-radius: 10px; padding: 3px 12px; font-weight: 600;"
-            f" background: {'#f6c945' if sandbox else '#3d7eff'};"
-            f" color: {'#2b2200' if sandbox else 'white'}; }}"
-        )
+        self._style_badge()
         self.credit_label = _plain(QLabel("Credit: …"))
         self.credit_label.setObjectName("credit")
         self.credit_label.setStyleSheet("#credit { font-weight: 600; }")
@@ -171,7 +208,7 @@ class MainWindow(QMainWindow):
         return widget
 
     def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Tasks")
+        toolbar = self.toolbar = QToolBar("Tasks")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(toolbar)
@@ -185,6 +222,14 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.check_action)
         toolbar.addAction(self.retry_action)
         self._selection_changed()
+
+    def _style_badge(self) -> None:
+        sandbox = self.session.mode == "sandbox"
+        self.mode_badge.setStyleSheet(
+            "#modeBadge { border-radius: 10px; padding: 3px 12px; font-weight: 600;"
+            f" background: {'#f6c945' if sandbox else '#3d7eff'};"
+            f" color: {'#2b2200' if sandbox else 'white'}; }}"
+        )
 
     def _mode_text(self) -> str:
         if self.session.mode == "sandbox":
