@@ -5,19 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from conftest import drive
+from ui_harness import show_window
 
 from nanobanana_desktop.session import Session, SessionOptions
-from nanobanana_desktop.ui.main_window import MainWindow
 
 
 async def open_without_key(qtbot, base_url):
     session = await Session.open(SessionOptions(base_url=base_url))
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    await window.tasks_loaded.wait()
-    return session, window
+    return session, await show_window(qtbot, session)
 
 
 async def settle(window):

@@ -18,12 +18,17 @@ async def open_window(qtbot: Any) -> tuple[Session, MainWindow]:
     session.sandbox.config.in_progress_seconds = 0.1
     session.sandbox.config.not_found_seconds = 0.0
     await session.engine.start()
+    return session, await show_window(qtbot, session)
+
+
+async def show_window(qtbot: Any, session: Session) -> MainWindow:
+    """The window over ``session``, shown, with its history loaded."""
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.show()
     window.start()
     await window.tasks_loaded.wait()
-    return session, window
+    return window
 
 
 async def close_window(session: Session, window: MainWindow) -> None:
