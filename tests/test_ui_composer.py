@@ -116,3 +116,34 @@ def test_window_sends_variations_through_the_engine(qloop, qtbot):
     assert focused
     assert posts == 3
     assert counts == "0 running · 3 done"
+
+
+def test_references_in_the_slots_go_with_the_request(qloop, qtbot):
+    import io
+
+    from PIL import Image
+
+    async def scenario():
+        session, window = await open_window(qtbot)
+        try:
+            buffer = io.BytesIO()
+            Image.new("RGB", (64, 48), "orange").save(buffer, "PNG")
+            url = session.sandbox.publish(buffer.getvalue())
+            window.composer.prompt.setPlainText("this orange, on a plate")
+            window.composer.references.set_references([url])
+            busy_reason = window.composer.generate_button.toolTip()
+            await window.composer.references.wait_idle()
+            added = asyncio.Event()
+            window.tasks.rowsInserted.connect(added.set)
+            window.composer.generate_button.click()
+            await added.wait()
+            done = await session.engine.wait(window.tasks.task_at(0).id)
+            [task] = session.sandbox.sandbox.book.tasks.values()
+            return url, busy_reason, done, task.images
+        finally:
+            await close_window(session, window)
+
+    url, busy_reason, done, sent = drive(qloop, scenario())
+    assert busy_reason == "Waiting for a reference image to load"
+    assert sent == [url]
+    assert done.references == (url,) and done.state.value == "succeeded"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -25,6 +25,7 @@ from ..api import (
     MODELS_WITH_IMAGE_SIZE,
     GenerationRequest,
 )
+from .reference_slots import ReferencePanel
 
 DRAFT_KEY = "composer/draft"
 MODEL_KEY = "composer/model"
@@ -92,15 +93,11 @@ class PromptEdit(QPlainTextEdit):
 class Composer(QWidget):
     submitted = Signal(object, int)  # GenerationRequest, variations
 
-    def __init__(
-        self,
-        settings: QSettings,
-        references: Callable[[], tuple[str, ...]] = tuple,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
-        self._references = references
+        self.references = ReferencePanel()
+        self.references.busy_changed.connect(lambda _busy: self._update_button())
         self.prompt = PromptEdit()
         self.prompt.setPlainText(str(settings.value(DRAFT_KEY, "") or ""))
         self.prompt.submit_requested.connect(self.submit)
@@ -153,8 +150,7 @@ class Composer(QWidget):
         layout.addWidget(self.prompt, 1)
         layout.addWidget(self.count_label, alignment=Qt.AlignmentFlag.AlignRight)
         layout.addLayout(form)
-        self.extra = QVBoxLayout()  # the reference slots go here
-        layout.addLayout(self.extra)
+        layout.addWidget(self.references)
         layout.addLayout(button_row)
 
         # A draft is saved half a second after typing stops, not on every key.
@@ -191,6 +187,8 @@ class Composer(QWidget):
             reason = "Write a prompt first"
         elif not self.model.currentText().strip():
             reason = "Choose a model"
+        elif self.references.busy():
+            reason = "Waiting for a reference image to load"
         self.generate_button.setEnabled(not reason)
         self.generate_button.setToolTip(reason or "Generate (Ctrl+Enter)")
         self.reason_label.setText(reason)
@@ -205,7 +203,7 @@ class Composer(QWidget):
         return GenerationRequest(
             model=model,
             prompt=self.prompt.toPlainText(),
-            images=self._references(),
+            images=self.references.references(),
             aspect_ratio=None if ratio == _NOT_SENT else ratio,
             image_size=None if size == _NOT_SENT or model not in MODELS_WITH_IMAGE_SIZE else size,
         )

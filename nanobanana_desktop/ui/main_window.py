@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.tasks_loaded = asyncio.Event()
         self._background: set[asyncio.Task[Any]] = set()
         self.setWindowTitle(f"Nano Banana Desktop — {session.mode_label}")
-        self.resize(1100, 700)
+        self.resize(1280, 760)
 
         self.tasks = TaskListModel()
         self.bridge: EngineBridge | None = None
@@ -189,12 +189,12 @@ class MainWindow(QMainWindow):
 
         self.composer = Composer(profile_settings(self.session.locations.profile))
         self.composer.submitted.connect(self._submit_from_composer)
-        self.composer.setMinimumWidth(340)
+        self.composer.setMinimumWidth(610)  # four 144 px reference slots in a row
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.composer)
         splitter.addWidget(task_side)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 700])
+        splitter.setSizes([620, 640])
         splitter.setChildrenCollapsible(False)
 
         body = QVBoxLayout()
@@ -377,6 +377,7 @@ class MainWindow(QMainWindow):
         task.add_done_callback(self._background.discard)
 
     async def stop(self) -> None:
+        await self.composer.references.aclose()
         if self.bridge is not None:
             self.bridge.detach()
         for task in list(self._background):
