@@ -75,13 +75,3 @@ def save_api_key(key: ApiKey) -> str | None:
             "Credential Locker) to keep it."
         )
     return None
-
-
-def forget_api_key() -> None:
-    import keyring
-    from keyring.errors import KeyringError, PasswordDeleteError
-
-    try:
-        keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
-    except (PasswordDeleteError, KeyringError) as exc:
-        log.info("no key removed: %s", type(exc).__name__)

@@ -66,33 +66,39 @@ class Session:
     @classmethod
     async def open(cls, options: SessionOptions) -> Session:
         """Open the store, find the key (or start the sandbox), and build the engine."""
-        base_url = normalize_base_url(options.base_url)
         locations = Locations.resolve(options.profile, options.library)
         store = await Store.open(locations.database)
-        sandbox: SandboxThread | None = None
-        key: ApiKey | str | None = None
-        problem: str | None = None
-        webhook_url, webhook_port = options.webhook_url, options.webhook_port
+        session = cls(
+            mode="api",
+            base_url=normalize_base_url(options.base_url),
+            locations=locations,
+            store=store,
+            client=None,
+            engine=None,
+            options=options,
+        )
         if options.use_sandbox:
-            sandbox = SandboxThread()
-            await run_blocking(sandbox.start)
-            base_url, key = sandbox.api_url, SANDBOX_KEY
-            if options.sandbox_webhooks and webhook_url is None:
-                webhook_port = webhook_port or await run_blocking(_free_loopback_port)
-                webhook_url = f"http://127.0.0.1:{webhook_port}"
+            await session._start_sandbox()
+            return session
+        lookup: KeyLookup = await run_blocking(load_api_key)
+        if lookup.key is None:
+            session.key_problem = lookup.problem or (
+                "No API key yet: add one in Settings, or try the sandbox"
+            )
         else:
-            lookup: KeyLookup = await run_blocking(load_api_key)
-            key = lookup.key
-            if key is None:
-                problem = lookup.problem or (
-                    "No API key yet: add one in Settings, or try the sandbox"
-                )
-        mode = "sandbox" if sandbox is not None else "api"
-        session = cls(mode, base_url, locations, store, None, None, problem, sandbox)
-        session.options = options
-        if key is not None:
-            session._connect(key, webhook_url, webhook_port)
+            session._connect(lookup.key, options.webhook_url, options.webhook_port)
         return session
+
+    async def _start_sandbox(self) -> None:
+        """Run against an in-process sandbox, with loopback callbacks unless told not to."""
+        sandbox = SandboxThread()
+        await run_blocking(sandbox.start)
+        self.sandbox, self.mode, self.base_url = sandbox, "sandbox", sandbox.api_url
+        url, port = self.options.webhook_url, self.options.webhook_port
+        if self.options.sandbox_webhooks and url is None:
+            port = port or await run_blocking(_free_loopback_port)
+            url = f"http://127.0.0.1:{port}"
+        self._connect(SANDBOX_KEY, url, port)
 
     def _connect(self, key: ApiKey | str, webhook_url: str | None, webhook_port: int) -> None:
         self.client = NanoBananaClient(key, base_url=self.base_url)
@@ -126,11 +132,7 @@ class Session:
 
     async def use_sandbox(self) -> None:
         """Switch this run to an in-process sandbox (the welcome panel's second choice)."""
-        sandbox = SandboxThread()
-        await run_blocking(sandbox.start)
-        self.sandbox, self.mode, self.base_url = sandbox, "sandbox", sandbox.api_url
-        port = await run_blocking(_free_loopback_port)
-        self._connect(SANDBOX_KEY, f"http://127.0.0.1:{port}", port)
+        await self._start_sandbox()
         assert self.engine is not None
         await self.engine.start()
 

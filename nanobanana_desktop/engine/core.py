@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from .. import __version__
 from ..api import (
     ApiError,
     AuthenticationError,
@@ -145,17 +144,11 @@ class Engine:
                 status_reason="The app stopped while this task was being sent; it may have "
                 "been created and charged. Check your account, or resubmit it.",
             )
-        for state in (
-            TaskState.DOWNLOADING,
-            TaskState.IN_PROGRESS,
-            TaskState.SUBMITTED,
-            TaskState.PENDING,
-            TaskState.STALLED,
-        ):
-            for record in await self.store.list_tasks(states=[state]):
-                if record.task_id is not None:
-                    self._track(record.id)
-                    resumed.append(record)
+        tracked = [state for state in TaskState if state.needs_tracking]
+        for record in await self.store.list_tasks(states=tracked):
+            if record.task_id is not None:
+                self._track(record.id)
+                resumed.append(record)
         return resumed
 
     # ------------------------------------------------------------ commands
@@ -446,21 +439,16 @@ class Engine:
         """Embed the metadata and move the file into place (runs in a worker thread)."""
         try:
             data = staged.read_bytes()
-            meta = ImageMetadata(
-                prompt=record.prompt,
-                model=record.model,
-                # Data URIs become "inline:<sha256>" stand-ins: no base64 in the file.
-                references=record.references,
-                aspect_ratio=record.aspect_ratio,
-                image_size=record.image_size,
+            # Data URIs in the references become "inline:<sha256>" stand-ins.
+            meta = ImageMetadata.from_request(
+                record.request(),
                 task_id=record.task_id,
                 local_task_id=record.id,
                 image_index=image.index,
-                consumed=None if record.consumed is None else str(record.consumed),
-                created_at=datetime.fromtimestamp(record.created_at, UTC).isoformat(),
+                consumed=record.consumed,
+                created_at=datetime.fromtimestamp(record.created_at, UTC),
                 width=width,
                 height=height,
-                app_version=__version__,
             )
             try:
                 data = embed_metadata(data, meta)

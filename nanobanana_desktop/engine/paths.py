@@ -37,14 +37,6 @@ class Locations:
     def database(self) -> Path:
         return self.profile / "history.sqlite3"
 
-    @property
-    def thumbnails(self) -> Path:
-        return self.profile / "thumbnails"
-
-    @property
-    def logs(self) -> Path:
-        return self.profile / "logs"
-
     @classmethod
     def resolve(
         cls,

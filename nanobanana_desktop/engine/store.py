@@ -429,11 +429,6 @@ class Store:
             raise KeyError("no such image")
         return _image(row)
 
-    async def integrity_check(self) -> str:
-        return await self._call(
-            lambda: str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
-        )
-
 
 def _decimal(text: str | None) -> Decimal | None:
     if text is None:

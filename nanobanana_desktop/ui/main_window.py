@@ -306,9 +306,11 @@ class MainWindow(QMainWindow):
         self._selection_changed()
 
     def _connection_changed(self, online: bool, message: str) -> None:
-        self.statusBar().showMessage(
-            message if not online else "Connected", 0 if not online else 5000
-        )
+        # Offline stays on screen until it is over; "Connected" fades after 5 s.
+        if online:
+            self.statusBar().showMessage("Connected", 5000)
+        else:
+            self.statusBar().showMessage(message)
 
     def _update_counts(self) -> None:
         counts = self.tasks.counts()
