@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
+import socket
 import sys
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from . import __version__
 from .api import DEFAULT_BASE_URL, NanoBananaError
+from .diagnostics import LogSetup, start_logging
+from .engine.paths import Locations
 from .engine.store import StoreError
+
+if TYPE_CHECKING:
+    from .session import Session
+    from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -33,64 +46,129 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def run_app(args: argparse.Namespace) -> int:
+async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int:
     from .session import Session, SessionOptions
+    from .ui.error_reporter import ErrorReporter
     from .ui.gc_guard import MainThreadCollector
     from .ui.main_window import MainWindow
+    from .ui.stall_watch import StallWatch
+    from .ui.translations import install_language
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    loop = asyncio.get_running_loop()
     # asyncio.to_thread and run_in_executor(None) would otherwise use qasync's
     # QThreadExecutor, whose QThreads must not meet Python's GC in the wrong thread.
-    asyncio.get_running_loop().set_default_executor(
+    loop.set_default_executor(
         ThreadPoolExecutor(max_workers=6, thread_name_prefix="nanobanana-worker")
     )
+    reporter = ErrorReporter(logs.path if logs else None, parent=app)
+    reporter.install(loop)
     quit_requested = asyncio.Event()
+    # Qt's own quit on the last window would stop the loop under the shutdown coroutine;
+    # closing the window only asks, and close_down() then runs on a live loop.
+    app.setQuitOnLastWindowClosed(False)
     app.aboutToQuit.connect(quit_requested.set)
     app.lastWindowClosed.connect(quit_requested.set)
-    collector = MainThreadCollector(parent=app)
-
-    try:
-        session = await Session.open(SessionOptions.from_args(args, "window"))
-    except (NanoBananaError, StoreError) as exc:
-        print(f"nanobanana-desktop: {exc}", file=sys.stderr)
-        return 2
-    if session.engine is not None:
-        await session.engine.start()
-    window = MainWindow(session)
-    window.show()
-    window.start()
-    exit_code = 0
-    try:
-        if args.smoke_test:
-            await asyncio.wait_for(window.credit_loaded.wait(), 30)
-            exit_code = (
-                0
-                if window.credit_label.text().startswith("Credit: ")
-                and ("unavailable" not in window.credit_label.text())
-                else 1
-            )
-        else:
+    with contextlib.ExitStack() as undo:
+        undo.callback(reporter.uninstall)
+        undo.callback(MainThreadCollector(parent=app).stop)
+        undo.callback(QuitOnSignals(app, quit_requested.set).close)
+        stall_watch = StallWatch(parent=app)
+        stall_watch.start()
+        undo.callback(stall_watch.stop)
+        try:
+            session = await Session.open(SessionOptions.from_args(args, "window"))
+        except (NanoBananaError, StoreError) as exc:
+            print(f"nanobanana-desktop: {exc}", file=sys.stderr)
+            return 2
+        # Before any widget exists: the flag, or else the language saved in Settings.
+        language_note = install_language(app, session.options.language)
+        if session.engine is not None:
+            await session.engine.start()
+        window = MainWindow(session)
+        reporter.window = window
+        window.show()
+        window.start()
+        log.info("window shown (%s)", session.mode_label)
+        if language_note:
+            window.statusBar().showMessage(language_note, 15000)
+        try:
+            if args.smoke_test:
+                return await smoke_test(window)
             await quit_requested.wait()
-    finally:
-        window.hide()
-        await window.stop()
-        await session.close()
-        collector.stop()
-    return exit_code
+        finally:
+            await close_down(window, session)
+    return 0
+
+
+async def smoke_test(window: MainWindow) -> int:
+    """0 when the window reached the API (or sandbox) and showed the credit."""
+    await asyncio.wait_for(window.credit_loaded.wait(), 30)
+    text = window.credit_label.text()
+    return 0 if text.startswith("Credit: ") and "unavailable" not in text else 1
+
+
+async def close_down(window: MainWindow, session: Session) -> None:
+    """Stop following tasks and close clients and the store; unfinished tasks resume later.
+
+    Nothing here waits for the server: a task in flight is already recorded, so cutting
+    its poll short loses nothing.
+    """
+    started = time.monotonic()
+    window.hide()
+    await window.stop()
+    await session.close()
+    log.info("closed down in %.2f s", time.monotonic() - started)
+
+
+class QuitOnSignals:
+    """SIGINT and SIGTERM close the app as the window's close button would.
+
+    A Python signal handler runs only when the interpreter gets control, which Qt's C++
+    loop may not give it for a while; the wake-up socket makes Qt notice at once.
+    """
+
+    def __init__(self, app: QApplication, quit: Callable[[], None]) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
+        self._quit = quit
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, app)
+        self._notifier.activated.connect(self._woken)
+        self._handlers = {
+            sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+
+    def _woken(self) -> None:
+        with contextlib.suppress(OSError):
+            self._reader.recv(64)
+        self._quit()
+
+    def close(self) -> None:
+        for sig, handler in self._handlers.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._notifier.setEnabled(False)
+        self._reader.close()
+        self._writer.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     import qasync
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Nano Banana Desktop")
-    app.setOrganizationName("Nano Banana")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("nanobanana-desktop")
-    result: int = qasync.run(run_app(args))
+    logs = start_logging(Locations.resolve(args.profile, args.library).profile / "logs")
+    try:
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        app.setApplicationName("Nano Banana Desktop")
+        app.setOrganizationName("Nano Banana")
+        app.setApplicationVersion(__version__)
+        app.setDesktopFileName("nanobanana-desktop")
+        result: int = qasync.run(run_app(args, logs))
+    finally:
+        logs.stop()
     return result
 
 

@@ -75,3 +75,30 @@ def save_api_key(key: ApiKey) -> str | None:
             "Credential Locker) to keep it."
         )
     return None
+
+
+def forget_api_key() -> str | None:
+    """Delete the key from the OS keyring; a message for the user if nothing was deleted."""
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+    except PasswordDeleteError:
+        return "No key was stored in the system keyring, so there was nothing to remove."
+    except KeyringError as exc:
+        # The fail backend raises NoKeyringError here, not PasswordDeleteError.
+        log.info("keyring unavailable for removal: %s", type(exc).__name__)
+        return "No system keyring is available, so no key was stored there to remove."
+    return None
+
+
+def keyring_available() -> bool:
+    """Whether a keyring backend that can hold a key was found (it may still be locked).
+
+    Blocking on first use (backends are probed over D-Bus): call it off the UI thread.
+    """
+    import keyring
+    from keyring.backends import fail, null
+
+    return not isinstance(keyring.get_keyring(), fail.Keyring | null.Keyring)

@@ -4,18 +4,23 @@ in-process sandbox), the history store and the engine over them."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import socket
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .api import DEFAULT_BASE_URL, ApiKey, NanoBananaClient, normalize_base_url
 from .blocking import run_blocking
-from .credentials import KeyLookup, load_api_key, save_api_key
+from .credentials import ENV_VAR, KeyLookup, forget_api_key, load_api_key, save_api_key
 from .engine.core import Engine, EngineOptions
-from .engine.paths import Locations
+from .engine.paths import LIBRARY_ENV, Locations
 from .engine.polling import PollPolicy
 from .engine.store import Store
+from .preferences import Preferences, read_preferences
 from .sandbox import SANDBOX_KEY, SandboxThread
 
 
@@ -30,19 +35,54 @@ class SessionOptions:
     webhook_port: int = 0
     poll_policy: PollPolicy | None = None
     sandbox_webhooks: bool = True  # loopback callbacks in sandbox mode, so that path is used
+    language: str | None = None  # "en", "nl"; None: the system's
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, source: str) -> SessionOptions:
-        """From the flags the app and the CLI share."""
+        """From the flags the app and the CLI share; each has only some of them.
+
+        A flag left at its default reads as not given, so the profile's stored settings
+        can fill it in when the session opens (:func:`apply_stored_settings`).
+        """
         return cls(
             use_sandbox=args.sandbox,
-            base_url=args.base_url,
+            base_url=getattr(args, "base_url", None) or DEFAULT_BASE_URL,
             profile=args.profile,
             library=args.library,
             source=source,
             webhook_url=getattr(args, "webhook_url", None),
-            webhook_port=getattr(args, "webhook_port", 0),
+            webhook_port=getattr(args, "webhook_port", None) or 0,
+            language=getattr(args, "lang", None),
         )
+
+
+def apply_stored_settings(options: SessionOptions, stored: Preferences) -> SessionOptions:
+    """The options with the profile's stored settings where no flag was given: flags win.
+
+    The parsers default ``--base-url`` to DEFAULT_BASE_URL, so that value counts as not
+    given. NANOBANANA_LIBRARY, like a flag, is a choice for this run and wins over a
+    stored library. Only the window takes a stored webhook tunnel: a command run while
+    the window is open would find its port taken. A sandbox run ignores it too: the
+    emulator's callbacks stay on loopback instead of going out over the network.
+    """
+    changes: dict[str, Any] = {}
+    if stored.base_url and options.base_url.strip().rstrip("/") == DEFAULT_BASE_URL:
+        changes["base_url"] = stored.base_url
+    if stored.library and options.library is None and not os.environ.get(LIBRARY_ENV):
+        changes["library"] = stored.library
+    if options.poll_policy is None and (stored.poll_fast or stored.poll_slow):
+        default = PollPolicy()
+        fast = stored.poll_fast or default.fast
+        changes["poll_policy"] = PollPolicy(
+            fast=fast, slow=max(stored.poll_slow or default.slow, fast)
+        )
+    takes_tunnel = options.source == "window" and not options.use_sandbox
+    if stored.webhook_url and options.webhook_url is None and takes_tunnel:
+        changes["webhook_url"] = stored.webhook_url
+        changes["webhook_port"] = options.webhook_port or stored.webhook_port or 0
+    if stored.language and options.language is None:
+        changes["language"] = stored.language
+    return dataclasses.replace(options, **changes)
 
 
 @dataclass
@@ -56,6 +96,9 @@ class Session:
     key_problem: str | None = None
     sandbox: SandboxThread | None = None
     options: SessionOptions = field(default_factory=SessionOptions)
+    # Where the key in use came from: "environment", "keyring", "session" (in memory only),
+    # "sandbox" or "none".
+    key_source: str = "none"
 
     @property
     def mode_label(self) -> str:
@@ -65,7 +108,10 @@ class Session:
 
     @classmethod
     async def open(cls, options: SessionOptions) -> Session:
-        """Open the store, find the key (or start the sandbox), and build the engine."""
+        """Read the stored settings, open the store, find the key (or start the sandbox),
+        and build the engine."""
+        profile = Locations.resolve(options.profile).profile
+        options = apply_stored_settings(options, await run_blocking(read_preferences, profile))
         locations = Locations.resolve(options.profile, options.library)
         store = await Store.open(locations.database)
         session = cls(
@@ -87,6 +133,7 @@ class Session:
             )
         else:
             session._connect(lookup.key, options.webhook_url, options.webhook_port)
+            session.key_source = lookup.source
         return session
 
     async def _start_sandbox(self) -> None:
@@ -99,6 +146,7 @@ class Session:
             port = port or await run_blocking(_free_loopback_port)
             url = f"http://127.0.0.1:{port}"
         self._connect(SANDBOX_KEY, url, port)
+        self.key_source = "sandbox"
 
     def _connect(self, key: ApiKey | str, webhook_url: str | None, webhook_port: int) -> None:
         self.client = NanoBananaClient(key, base_url=self.base_url)
@@ -126,9 +174,90 @@ class Session:
             await probe.balance()
         note = await run_blocking(save_api_key, key)
         self._connect(key, self.options.webhook_url, self.options.webhook_port)
+        self.key_source = "keyring" if note is None else "session"
         assert self.engine is not None
         await self.engine.start()
         return note
+
+    def _key_check_url(self, base_url: str | None) -> str:
+        # Where the key is used now, if it is used now. The sandbox takes any dk- key, so
+        # there (and before any key) it is checked where it will be used: ``base_url``.
+        if self.mode == "api" and self.client is not None:
+            return self.base_url
+        return normalize_base_url(base_url or self.options.base_url)
+
+    async def check_key(self, text: str = "", base_url: str | None = None) -> Decimal:
+        """The account's credit as a typed key sees it, or the session's own key if none.
+
+        Raises ValueError or NanoBananaError (refused, offline, a bad address).
+        """
+        if not text.strip():
+            if self.client is None:
+                raise ValueError("Paste a key to test it")
+            return await self.client.balance()
+        key = ApiKey(text)
+        async with NanoBananaClient(key, base_url=self._key_check_url(base_url)) as probe:
+            return await probe.balance()
+
+    async def change_key(self, text: str, base_url: str | None = None) -> str:
+        """Check a new key, keep it in the keyring, and use it at once where it can be.
+
+        Returns what happened, for the user. Raises ValueError or NanoBananaError when the
+        key cannot be used: nothing is stored or changed then.
+        """
+        key = ApiKey(text)
+        async with NanoBananaClient(key, base_url=self._key_check_url(base_url)) as probe:
+            await probe.balance()
+        problem = await run_blocking(save_api_key, key)
+        if self.key_source == "environment":
+            if problem:
+                return (
+                    "No system keyring could store the key, and this session uses the key "
+                    f"from {ENV_VAR}: the key you entered was not kept."
+                )
+            return (
+                f"Saved in the system keyring. This session keeps using the key from "
+                f"{ENV_VAR}; the saved key is used when that is not set."
+            )
+        if self.mode == "sandbox":
+            if problem:
+                return (
+                    "No system keyring could store the key, and the sandbox needs none: "
+                    "the key you entered was not kept."
+                )
+            return "Saved in the system keyring: it is used when you start without the sandbox."
+        if self.client is None:
+            if problem:
+                return (
+                    "No system keyring could store the key, so it was not kept: add it on "
+                    "the welcome page to use it in this session."
+                )
+            return "Saved in the system keyring: it is used from the next start."
+        self.client.replace_key(key)
+        self.key_source = "session" if problem else "keyring"
+        self.key_problem = None
+        return problem or "Key checked, saved in the system keyring, and in use now."
+
+    async def forget_key(self) -> str:
+        """Delete the key from the keyring; returns what happened, for the user.
+
+        A running session keeps the key it holds in memory until it ends, so tasks on
+        their way are still followed: they would fail without one.
+        """
+        problem = await run_blocking(forget_api_key)
+        if self.key_source == "environment":
+            return (problem or "Removed from the system keyring.") + (
+                f" This session uses the key from {ENV_VAR}, which is never saved."
+            )
+        if problem:
+            return problem
+        if self.key_source == "keyring":
+            self.key_source = "session"
+            return (
+                "Removed from the system keyring. This session keeps using it until you "
+                "quit; the next start asks for a key."
+            )
+        return "Removed from the system keyring."
 
     async def use_sandbox(self) -> None:
         """Switch this run to an in-process sandbox (the welcome panel's second choice)."""

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from keyring_double import memory_keyring  # noqa: F401 - a fixture for every test module
 
 from nanobanana_desktop.api import NanoBananaClient, RetryPolicy
 from nanobanana_desktop.sandbox import SANDBOX_KEY, SandboxConfig, SandboxThread

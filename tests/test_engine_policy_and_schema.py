@@ -80,9 +80,73 @@ def test_a_version_1_database_is_migrated_and_keeps_its_tasks(tmp_path):
     assert task.prompt == "old" and task.state is TaskState.SUCCEEDED and task.done_at == 12.5
     assert durations == [("google/gempix2", 11.5)]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+
+
+def test_version_3_adds_hidden_tasks_that_lists_leave_out(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+        conn.execute("PRAGMA user_version = 2")
+        for task_id, state in (("ta-done", "succeeded"), ("ta-run", "in_progress")):
+            conn.execute(
+                "INSERT INTO tasks (task_id, created_at, updated_at, model, prompt, state, "
+                "source) VALUES (?, 1, 1, 'm', 'p', ?, 'window')",
+                (task_id, state),
+            )
+    conn.close()
+
+    async def scenario():
+        store = await Store.open(path)
+        try:
+            done = await store.find_task("ta-done")
+            running = await store.find_task("ta-run")
+            before = done.hidden
+            hidden = await store.hide_task(done.id)
+            with pytest.raises(ValueError, match="once it has finished"):
+                await store.hide_task(running.id)
+            return (
+                before,
+                hidden,
+                [t.id for t in await store.list_tasks()],
+                [t.id for t in await store.list_tasks(include_hidden=True)],
+                [t.id for t in await store.list_tasks(states=[TaskState.SUCCEEDED])],
+                await store.get_task(running.id),
+            )
+        finally:
+            await store.close()
+
+    before, hidden, shown, everything, succeeded, running = run(scenario())
+    assert before is False and hidden.hidden is True
+    assert shown == [running.id] and not running.hidden  # the running task cannot be hidden
+    assert everything == [running.id, hidden.id]
+    assert succeeded == []  # hidden from state queries too, unless asked for
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    conn.close()
+
+
+def test_images_of_many_tasks_come_in_one_call(tmp_path):
+    async def scenario():
+        store = await Store.open(tmp_path / "h.sqlite3")
+        try:
+            ids = []
+            for n in range(3):
+                task = await store.add_task(GenerationRequest("m", f"p{n}"), source="cli")
+                ids.append(task.id)
+            for index in (1, 0):
+                await store.plan_image(ids[0], index, "inline", f"day/a-{index}")
+            await store.plan_image(ids[2], 0, "inline", "day/c-0")
+            return ids, await store.images_for_tasks([*ids, 999])
+        finally:
+            await store.close()
+
+    ids, found = run(scenario())
+    assert sorted(found) == [ids[0], ids[2]]
+    assert [image.index for image in found[ids[0]]] == [0, 1]
+    assert [image.stem for image in found[ids[2]]] == ["day/c-0"]
 
 
 def test_a_database_from_a_newer_app_is_refused_with_advice(tmp_path):

@@ -6,7 +6,7 @@ import asyncio
 
 from conftest import drive
 from PySide6.QtCore import QMimeData, Qt
-from ui_harness import close_window, open_window
+from ui_harness import close_window, open_window, publish_orange
 
 from nanobanana_desktop.ui.composer import Composer
 from nanobanana_desktop.ui.settings import profile_settings
@@ -108,27 +108,22 @@ def test_window_sends_variations_through_the_engine(qloop, qtbot):
             for row in range(3):
                 await session.engine.wait(window.tasks.task_at(row).id)
             posts = session.sandbox.records.requests_to("api", "/api/image/gen")
-            return focused, len(posts), window.counts_label.text()
+            return focused, len(posts), window.status_strip.counts.text()
         finally:
             await close_window(session, window)
 
     focused, posts, counts = drive(qloop, scenario())
     assert focused
     assert posts == 3
-    assert counts == "0 running · 3 done"
+    assert counts == "0 in flight · 3 done"
 
 
 def test_references_in_the_slots_go_with_the_request(qloop, qtbot):
-    import io
-
-    from PIL import Image
 
     async def scenario():
         session, window = await open_window(qtbot)
         try:
-            buffer = io.BytesIO()
-            Image.new("RGB", (64, 48), "orange").save(buffer, "PNG")
-            url = session.sandbox.publish(buffer.getvalue())
+            url = publish_orange(session)
             window.composer.prompt.setPlainText("this orange, on a plate")
             window.composer.references.set_references([url])
             busy_reason = window.composer.generate_button.toolTip()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+from PIL import Image
 
 from nanobanana_desktop.engine.polling import PollPolicy
 from nanobanana_desktop.session import Session, SessionOptions
@@ -29,6 +32,14 @@ async def show_window(qtbot: Any, session: Session) -> MainWindow:
     window.start()
     await window.tasks_loaded.wait()
     return window
+
+
+def publish_orange(session: Session) -> str:
+    """A small orange PNG on the sandbox's CDN: a reference image with a URL."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "orange").save(buffer, "PNG")
+    assert session.sandbox is not None
+    return session.sandbox.publish(buffer.getvalue())
 
 
 async def close_window(session: Session, window: MainWindow) -> None:

@@ -123,6 +123,16 @@ class NanoBananaClient:
     def is_closed(self) -> bool:
         return self._http.is_closed
 
+    def replace_key(self, api_key: ApiKey | str) -> None:
+        """Use another key from the next request on, keeping the pool and retries.
+
+        The auth is applied as each request is built, so a request already on its way
+        finishes with the old key; nothing is resent.
+        """
+        key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
+        self._key = key
+        self._http.auth = OriginBearerAuth(key, self.base_url)
+
     async def generate(self, request: GenerationRequest) -> str:
         """Start a task and return its id. Validates first; sends nothing if invalid.
 

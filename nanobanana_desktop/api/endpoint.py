@@ -55,6 +55,14 @@ def origin_of(url: httpx.URL | str) -> tuple[str, str, int]:
     return parsed.scheme, parsed.host.lower(), port
 
 
+_SECRETS: set[str] = set()
+
+
+def known_secrets() -> frozenset[str]:
+    """Every key value this process has held, so that log and error text can be scrubbed."""
+    return frozenset(_SECRETS)
+
+
 class ApiKey:
     """The API key, hidden from every textual form of itself."""
 
@@ -67,6 +75,7 @@ class ApiKey:
         if any(ch.isspace() or not ch.isprintable() for ch in value):
             raise ValueError("The API key holds spaces or control characters; paste it again")
         self._value = value
+        _SECRETS.add(value)
 
     def reveal(self) -> str:
         return self._value

@@ -193,6 +193,16 @@ class Engine:
         old = await self.store.get_task(local_id)
         return await self.submit(old.request(), retry_of=old.id)
 
+    async def hide_task(self, local_id: int) -> TaskRecord:
+        """Remove a finished task from the lists; its images and history stay.
+
+        Raises ValueError for an unfinished one: it keeps running, and may be charged and
+        save images, so it stays in sight until it ends.
+        """
+        record = await self.store.hide_task(local_id)
+        self.events.publish(TaskChanged(record))
+        return record
+
     def poll_now(self, local_id: int) -> None:
         """Ask the API about a task at once (a callback came, or the user asked)."""
         if local_id in self._wake and local_id in self._trackers:
@@ -267,6 +277,7 @@ class Engine:
                     polls,
                     webhooks=self.webhooks is not None,
                     schedule=self.durations.schedule(record.model),
+                    earliest=self.durations.earliest(record.model),
                 )
                 if await self._sleep_or_wake(record.id, delay):
                     previous = None  # a callback: the task has only just finished
@@ -280,7 +291,10 @@ class Engine:
         """Wait ``delay`` seconds or until woken; True when woken."""
         wake = self._wake[local_id]
         try:
-            await asyncio.wait_for(wake.wait(), delay)
+            # Not wait_for: on Python 3.11 it swallows a cancel that arrives as the wake-up
+            # does, and the tracker then outlives close() by a whole poll.
+            async with asyncio.timeout(delay):
+                await wake.wait()
         except TimeoutError:
             return False
         finally:
@@ -321,19 +335,21 @@ class Engine:
                 # Nothing new: no write. Hundreds of tasks poll; each commit is an fsync.
                 return record, False
             return await self._set(record.id, state=state), False
+        now = self._clock()
+        # It finished between the last "not yet" and now; the midpoint is the fair guess.
+        done_at = now if previous is None else (previous + now) / 2
         if snapshot.status is TaskStatus.FAILED:
             failed = await self._set(
                 record.id,
                 state=TaskState.FAILED,
-                finished_at=self._clock(),
+                finished_at=now,
                 consumed=snapshot.consumed,
                 status_reason=snapshot.status_reason or "The server reported a failure",
             )
+            if record.submitted_at is not None:
+                self.durations.add_failure(record.model, done_at - record.submitted_at)
             self._after_final()
             return failed, True
-        now = self._clock()
-        # It finished between the last "not yet" and now; the midpoint is the fair guess.
-        done_at = now if previous is None else (previous + now) / 2
         record = await self._set(
             record.id,
             state=TaskState.DOWNLOADING,

@@ -37,6 +37,11 @@ class Locations:
     def database(self) -> Path:
         return self.profile / "history.sqlite3"
 
+    @property
+    def thumbnails(self) -> Path:
+        """Thumbnails can always be made again from the library: a cache, safe to delete."""
+        return self.profile / "thumbnails"
+
     @classmethod
     def resolve(
         cls,

@@ -6,9 +6,13 @@ many tasks do not poll in lockstep. With webhooks on, polling is only the fallba
 lost callback, so it runs slower.
 
 Adaptive: once the history holds enough tasks of a model, the engine knows how long such
-tasks take. After the first look it asks at the moments when 40, 75 and 100 % of them
-had finished, then every ``settle`` seconds: most of the requests fixed polling makes are
-spent asking about tasks that cannot be done yet.
+tasks take. It asks at the moments when 40, 75 and 100 % of them had finished, then every
+``settle`` seconds: most of the requests fixed polling makes are spent asking about tasks
+that cannot be done yet. The first look at about 2 s stays while any recent task of the
+model ended (in success or failure) within ``3 * first`` seconds, since then an early
+answer is likely; when none did, that look would only ever hear "not yet", and it is
+skipped. The price: a task that fails unusually early is seen at the first learned moment
+rather than at 2 s.
 """
 
 from __future__ import annotations
@@ -38,13 +42,16 @@ class PollPolicy:
         *,
         webhooks: bool = False,
         schedule: Sequence[float] = (),
+        earliest: float | None = None,
     ) -> float:
         """Seconds until the next poll of a task submitted ``elapsed`` seconds ago.
 
-        ``schedule``: the learned moments (seconds after submission) worth a look.
+        ``schedule``: the learned moments (seconds after submission) worth a look;
+        ``earliest``: the soonest any recent task of the model ended, if that is known.
         """
         upcoming = [t for t in schedule if t > elapsed + self.fast / 4]
-        if polls == 0:
+        early_answers = earliest is None or earliest < 3 * self.first
+        if polls == 0 and (early_answers or not upcoming or webhooks):
             base = max(self.first - elapsed, 0.0)
         elif upcoming:
             base = upcoming[0] - elapsed
@@ -85,13 +92,28 @@ class DurationBook:
         self._window = window
         self._min_samples = min_samples
         self._samples: dict[str, list[float]] = {}
+        self._failures: dict[str, list[float]] = {}
 
     def add(self, model: str, seconds: float) -> None:
+        self._keep(self._samples, model, seconds)
+
+    def add_failure(self, model: str, seconds: float) -> None:
+        """A failure teaches no schedule, but an early one keeps the first look."""
+        self._keep(self._failures, model, seconds)
+
+    def _keep(self, book: dict[str, list[float]], model: str, seconds: float) -> None:
         if seconds <= 0:
             return
-        samples = self._samples.setdefault(model, [])
+        samples = book.setdefault(model, [])
         samples.append(seconds)
         del samples[: -self._window]
+
+    def earliest(self, model: str) -> float | None:
+        """The soonest a recent task of this model ended, once there is enough history."""
+        samples = self._samples.get(model, [])
+        if len(samples) < self._min_samples:
+            return None
+        return min([*samples, *self._failures.get(model, [])])
 
     def schedule(self, model: str) -> tuple[float, ...]:
         """When 40, 75 and 100 % of recent tasks of this model had finished."""

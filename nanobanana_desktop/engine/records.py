@@ -82,6 +82,7 @@ class TaskRecord:
     callback_token: str | None = None
     poll_count: int = 0
     done_at: float | None = None  # when the server finished, as closely as polling can tell
+    hidden: bool = False  # removed from the lists by the user; its files and history stay
 
     def request(self) -> GenerationRequest:
         return GenerationRequest(

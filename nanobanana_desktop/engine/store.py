@@ -80,19 +80,26 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE tasks ADD COLUMN done_at REAL;
     """,
+    # v3: "remove from list" hides a finished task; its files and history stay.
+    """
+    ALTER TABLE tasks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _TASK_COLUMNS = (
     "id, task_id, created_at, model, prompt, refs, aspect_ratio, image_size, state, source, "
     "updated_at, submitted_at, finished_at, status_reason, texts, consumed, retry_of, "
-    "callback_token, poll_count, done_at"
+    "callback_token, poll_count, done_at, hidden"
 )
 _IMAGE_COLUMNS = (
     "id, task, idx, origin, state, stem, created_at, path, sha256, width, height, format, "
     "bytes, starred, deleted, error, saved_at"
 )
 _UNSET: Any = object()
+_FINAL_STATES = tuple(state.value for state in TaskState if state.is_final)
+# SQLite's smallest default limit on bound parameters is 999: stay well under it.
+_IDS_PER_QUERY = 500
 
 
 class StoreError(Exception):
@@ -294,16 +301,29 @@ class Store:
         return None if row is None else _task(row)
 
     async def list_tasks(
-        self, *, states: Sequence[TaskState] | None = None, limit: int | None = None
+        self,
+        *,
+        states: Sequence[TaskState] | None = None,
+        limit: int | None = None,
+        include_hidden: bool = False,
     ) -> list[TaskRecord]:
-        """Newest first."""
+        """Newest first; tasks removed from the list only when asked for.
+
+        Only finished tasks can be hidden (see hide_task), so the lookups for unfinished
+        ones that resume() makes never miss a task by leaving hidden ones out.
+        """
 
         def query() -> list[TaskRecord]:
             sql = f"SELECT {_TASK_COLUMNS} FROM tasks"
+            where: list[str] = []
             params: list[Any] = []
             if states is not None:
-                sql += f" WHERE state IN ({', '.join('?' for _ in states)})"
+                where.append(f"state IN ({', '.join('?' for _ in states)})")
                 params.extend(s.value for s in states)
+            if not include_hidden:
+                where.append("hidden = 0")
+            if where:
+                sql += " WHERE " + " AND ".join(where)
             sql += " ORDER BY id DESC"
             if limit is not None:
                 sql += " LIMIT ?"
@@ -311,6 +331,31 @@ class Store:
             return [_task(row) for row in self._db.execute(sql, params)]
 
         return await self._call(query)
+
+    async def hide_task(self, local_id: int) -> TaskRecord:
+        """Take a finished task off the lists; its history and image files stay.
+
+        Raises ValueError for an unfinished task: it is still tracked and may still be
+        charged and save images, which must not happen out of the user's sight.
+        """
+
+        def hide() -> TaskRecord:
+            marks = ", ".join("?" for _ in _FINAL_STATES)
+            with self._db:
+                changed = self._db.execute(
+                    f"UPDATE tasks SET hidden = 1, updated_at = ? "
+                    f"WHERE id = ? AND state IN ({marks})",
+                    (time.time(), local_id, *_FINAL_STATES),
+                ).rowcount
+            task = self._get_task(local_id)  # KeyError for an unknown id
+            if not changed:
+                raise ValueError(
+                    f"Task {local_id} is {task.state.label}; it can be removed from the list "
+                    "once it has finished"
+                )
+            return task
+
+        return await self._call(hide)
 
     async def recent_durations(self, limit: int = 200) -> list[tuple[str, float]]:
         """(model, seconds from submission until the server finished), newest first."""
@@ -404,6 +449,26 @@ class Store:
 
         return await self._call(query)
 
+    async def images_for_tasks(self, local_ids: Sequence[int]) -> dict[int, list[ImageRecord]]:
+        """Each task's images in order, for many tasks in a few queries (a list's first load)."""
+
+        def query() -> dict[int, list[ImageRecord]]:
+            found: dict[int, list[ImageRecord]] = {}
+            ids = list(dict.fromkeys(local_ids))
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start : start + _IDS_PER_QUERY]
+                rows = self._db.execute(
+                    f"SELECT {_IMAGE_COLUMNS} FROM images "
+                    f"WHERE task IN ({', '.join('?' for _ in chunk)}) ORDER BY task, idx",
+                    chunk,
+                )
+                for row in rows:
+                    image = _image(row)
+                    found.setdefault(image.task, []).append(image)
+            return found
+
+        return await self._call(query)
+
     async def saved_images(self, *, limit: int | None = None) -> list[ImageRecord]:
         """Newest first, without deleted ones."""
 
@@ -461,6 +526,7 @@ def _task(row: tuple[Any, ...]) -> TaskRecord:
         callback_token,
         poll_count,
         done_at,
+        hidden,
     ) = row
     return TaskRecord(
         id=int(id_),
@@ -483,6 +549,7 @@ def _task(row: tuple[Any, ...]) -> TaskRecord:
         callback_token=callback_token,
         poll_count=int(poll_count),
         done_at=done_at,
+        hidden=bool(hidden),
     )
 
 

@@ -77,7 +77,11 @@ class Sandbox:
         self.book = TaskBook(self.config, self.store, self.records, self.cdn_url)
         apps = ((api_app(self.book), api_sock), (cdn_app(self.store, self.records), cdn_sock))
         for app, sock in apps:
-            runner = web.AppRunner(app, handle_signals=False, access_log=None)
+            # Stopping must not wait for slow answers in flight (the "slow" fault holds
+            # one for many seconds): the app closing with its sandbox has 2 s in all.
+            runner = web.AppRunner(
+                app, handle_signals=False, access_log=None, shutdown_timeout=0.25
+            )
             await runner.setup()
             await web.SockSite(runner, sock).start()
             self._runners.append(runner)
@@ -149,6 +153,12 @@ class SandboxThread:
         self._ready.set_result(None)
         self._loop.run_forever()
         self._loop.run_until_complete(self.sandbox.stop())
+        # Answers still held by the "slow" fault outlive the runners' grace period.
+        leftovers = asyncio.all_tasks(self._loop)
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         self._loop.run_until_complete(self._loop.shutdown_default_executor())
         self._loop.close()

@@ -35,6 +35,13 @@ COUNT_KEY = "composer/variations"
 _NOT_SENT = "Default (not sent)"
 
 
+def _choose(combo: QComboBox, value: str) -> None:
+    """Select ``value``, adding it first if this app does not list it (sent by the CLI)."""
+    if combo.findText(value) < 0:
+        combo.addItem(value)
+    combo.setCurrentText(value)
+
+
 class PromptEdit(QPlainTextEdit):
     """Plain text only; Ctrl+Enter submits; Up/Down at the edges step through recent prompts."""
 
@@ -207,6 +214,20 @@ class Composer(QWidget):
             aspect_ratio=None if ratio == _NOT_SENT else ratio,
             image_size=None if size == _NOT_SENT or model not in MODELS_WITH_IMAGE_SIZE else size,
         )
+
+    def load_request(self, request: GenerationRequest) -> None:
+        """Fill everything from a request (a task reused from the list); variations stay."""
+        self.prompt.setPlainText(request.prompt)
+        self.model.setCurrentText(request.model)
+        _choose(self.aspect_ratio, request.aspect_ratio or _NOT_SENT)
+        if request.image_size:
+            _choose(self.image_size, request.image_size)
+        elif request.model in MODELS_WITH_IMAGE_SIZE:
+            _choose(self.image_size, _NOT_SENT)
+        # A model without a size keeps the user's size choice: it is not sent for that model.
+        self.references.set_references(request.images)
+        self.prompt.moveCursor(self.prompt.textCursor().MoveOperation.End)
+        self.prompt.setFocus()
 
     def submit(self) -> None:
         """Emit the request; the composer keeps its content so the user can iterate."""

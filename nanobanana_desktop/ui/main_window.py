@@ -8,37 +8,35 @@ from collections.abc import Coroutine
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from ..api import GenerationRequest, NanoBananaError, RequestValidationError
-from ..engine.records import TaskRecord, TaskState
+from ..engine.records import ImageState, TaskRecord, TaskState
+from ..engine.thumbnails import ThumbnailCache
 from ..session import Session
 from .composer import Composer
 from .engine_bridge import EngineBridge
 from .settings import profile_settings
-from .task_model import TaskListModel, TaskRole
+from .settings_dialog import SettingsDialog
+from .status_strip import StatusStrip
+from .task_delegate import THUMB
+from .task_model import ThumbnailImages
+from .task_panel import POLLABLE, RESUBMIT_WARNING, RETRYABLE, TaskPanel
 from .welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
-
-_RETRYABLE = frozenset({TaskState.FAILED, TaskState.UNKNOWN})
-_POLLABLE = frozenset(
-    {TaskState.PENDING, TaskState.SUBMITTED, TaskState.IN_PROGRESS, TaskState.STALLED}
-)
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -57,7 +55,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Nano Banana Desktop — {session.mode_label}")
         self.resize(1280, 760)
 
-        self.tasks = TaskListModel()
+        # Thumbnails at twice their shown size stay sharp on HiDPI screens.
+        self.thumbnails = ThumbnailImages(
+            ThumbnailCache(session.locations.thumbnails), 2 * THUMB, parent=self
+        )
+        self.task_panel = TaskPanel(self.thumbnails)
+        self.tasks = self.task_panel.model
         self.bridge: EngineBridge | None = None
         self.welcome = WelcomePanel(session.key_problem)
         self.welcome.key_submitted.connect(lambda text: self._spawn(self._use_key(text)))
@@ -68,8 +71,9 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.main_page)
         self.setCentralWidget(self.pages)
         self._build_toolbar()
-        self.counts_label = _plain(QLabel())
-        self.statusBar().addPermanentWidget(self.counts_label)
+        self.status_strip = StatusStrip(self.session.mode_label)
+        self.statusBar().addPermanentWidget(self.status_strip)
+        self.settings_dialog: SettingsDialog | None = None
         self._update_counts()
         if session.engine is not None:
             self.statusBar().showMessage(f"Connected to {session.base_url}", 5000)
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
         assert engine is not None
         self.bridge = EngineBridge(engine.events, self)
         self.bridge.task_changed.connect(self._task_changed)
+        self.bridge.image_saved.connect(self.task_panel.image_saved)
         self.bridge.balance_changed.connect(self._show_credit)
         self.bridge.connection_changed.connect(self._connection_changed)
         self.bridge.image_failed.connect(
@@ -92,9 +97,11 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.main_page)
         self.toolbar.show()
         self.setWindowTitle(f"Nano Banana Desktop — {self.session.mode_label}")
+        self.status_strip.set_mode(self.session.mode_label)
         self.mode_badge.setText(self._mode_text())
         self._style_badge()
         self.detail_label.setText(self._detail_text())
+        self.task_panel.set_engine_ready(True)
         self._selection_changed()
         self.composer.prompt.setFocus()
 
@@ -143,56 +150,21 @@ class MainWindow(QMainWindow):
         header.addStretch(1)
         header.addWidget(self.credit_label, alignment=Qt.AlignmentFlag.AlignVCenter)
 
-        self.table = QTableView()
-        self.table.setModel(self.tasks)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        heading = self.table.horizontalHeader()
-        heading.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        heading.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        # Status labels can be long ("outcome unknown: …"); the prompt needs the room more.
-        heading.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        heading.resizeSection(3, 150)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        heading.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-
-        self.empty_label = _plain(
-            QLabel(
-                "No tasks yet.\n\nTasks you start here or with `nanobanana generate` "
-                "appear in this list and are followed until their images are saved."
-            )
-        )
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setEnabled(False)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty_label)
-        self.stack.addWidget(self.table)
-        self.tasks.rowsInserted.connect(self._show_table_if_any)
-        self.tasks.modelReset.connect(self._show_table_if_any)
-
-        self.reason_label = _plain(QLabel())
-        self.reason_label.setWordWrap(True)
-        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason_label.hide()
-        task_side = QWidget()
-        task_layout = QVBoxLayout(task_side)
-        task_layout.setContentsMargins(0, 0, 0, 0)
-        task_layout.addWidget(self.stack, 1)
-        task_layout.addWidget(self.reason_label)
+        panel = self.task_panel
+        panel.selection_changed.connect(self._selection_changed)
+        panel.retry_requested.connect(self._retry_task)
+        panel.check_requested.connect(self._check_task)
+        panel.remove_requested.connect(self._remove_task)
+        panel.reuse_requested.connect(self._reuse_task)
+        panel.notice.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        # show_in_gallery is left for the gallery to connect to.
 
         self.composer = Composer(profile_settings(self.session.locations.profile))
         self.composer.submitted.connect(self._submit_from_composer)
         self.composer.setMinimumWidth(610)  # four 144 px reference slots in a row
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.composer)
-        splitter.addWidget(task_side)
+        splitter.addWidget(self.task_panel)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([620, 640])
         splitter.setChildrenCollapsible(False)
@@ -221,7 +193,29 @@ class MainWindow(QMainWindow):
         self.retry_action.triggered.connect(self.retry_selected)
         toolbar.addAction(self.check_action)
         toolbar.addAction(self.retry_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.settings_action = QAction("Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setToolTip("API key, address, library folder, tracking, language")
+        self.settings_action.triggered.connect(self.open_settings)
+        toolbar.addAction(self.settings_action)
         self._selection_changed()
+
+    def open_settings(self) -> SettingsDialog:
+        """Non-modal, and one of it: a second request raises the open dialog."""
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.session, self)
+            self.settings_dialog.key_changed.connect(self._key_changed)
+        self.settings_dialog.open()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+        return self.settings_dialog
+
+    def _key_changed(self) -> None:
+        self.detail_label.setText(self._detail_text())
+        self._spawn(self.refresh_credit())
 
     def _style_badge(self) -> None:
         sandbox = self.session.mode == "sandbox"
@@ -255,8 +249,19 @@ class MainWindow(QMainWindow):
 
     async def _load_tasks(self) -> None:
         try:
-            history = await self.session.store.list_tasks(limit=1000)
-            self.tasks.load(history)
+            store = self.session.store
+            history = await store.list_tasks(limit=1000)
+            images = await store.images_for_tasks([task.id for task in history])
+            library = self.session.locations.library
+            saved = {
+                local_id: [
+                    (image.index, str(library / image.path))
+                    for image in found
+                    if image.state is ImageState.SAVED and image.path and not image.deleted
+                ]
+                for local_id, found in images.items()
+            }
+            self.task_panel.load(history, saved)
             self.composer.prompt.set_recent([task.prompt for task in history])
             self._update_counts()
         finally:
@@ -288,81 +293,78 @@ class MainWindow(QMainWindow):
         try:
             if client is None:
                 self.credit_label.setText("Credit: unknown (no API key)")
+                self.status_strip.set_balance(None, "No API key yet")
                 return
             self._show_credit(await client.balance())
         except NanoBananaError as exc:
             self.credit_label.setText("Credit: unavailable")
             self.credit_label.setToolTip(str(exc))
+            self.status_strip.set_balance(None, str(exc))
             log.warning("balance failed: %s", exc)
         finally:
             self.credit_loaded.set()
 
     def _show_credit(self, credit: Decimal) -> None:
         self.credit_label.setText(f"Credit: {credit.normalize():f}")
+        self.credit_label.setToolTip("")
+        self.status_strip.set_balance(credit)
+        self.status_strip.set_online(True, "The API answered")
 
     def _task_changed(self, task: TaskRecord) -> None:
-        self.tasks.upsert(task)
+        row = self.tasks.row_of(task.id)
+        before = self.tasks.task_at(row) if row is not None else None
+        self.status_strip.task_changed(before, task)
+        self.task_panel.task_changed(task)
         self._update_counts()
         self._selection_changed()
 
     def _connection_changed(self, online: bool, message: str) -> None:
         # Offline stays on screen until it is over; "Connected" fades after 5 s.
-        if online:
-            self.statusBar().showMessage("Connected", 5000)
-        else:
+        was_online = self.status_strip.online
+        self.status_strip.set_online(online, message)
+        if online and was_online is False:
+            self.statusBar().showMessage("Connected again", 5000)
+        elif not online:
             self.statusBar().showMessage(message)
 
     def _update_counts(self) -> None:
-        counts = self.tasks.counts()
-        parts = [f"{counts['running']} running", f"{counts['done']} done"]
-        if counts["failed"]:
-            parts.append(f"{counts['failed']} failed")
-        if counts["attention"]:
-            parts.append(f"{counts['attention']} need a look")
-        self.counts_label.setText(" · ".join(parts))
-
-    def _show_table_if_any(self) -> None:
-        self.stack.setCurrentWidget(self.table if self.tasks.rowCount() else self.empty_label)
+        self.status_strip.set_counts(self.tasks.counts())
 
     def selected_task(self) -> TaskRecord | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        task = rows[0].data(TaskRole)
-        return task if isinstance(task, TaskRecord) else None
+        return self.task_panel.selected_task()
 
-    def _selection_changed(
-        self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
-    ) -> None:
+    def _selection_changed(self) -> None:
         task = self.selected_task()
-        reason = task.status_reason if task is not None else None
-        self.reason_label.setText(
-            f"Task {task.id} — {task.state.label}: {reason}" if task and reason else ""
-        )
-        self.reason_label.setVisible(bool(reason))
         engine_ready = self.session.engine is not None
-        self.check_action.setEnabled(engine_ready and task is not None and task.state in _POLLABLE)
-        can_retry = engine_ready and task is not None and task.state in _RETRYABLE
+        self.check_action.setEnabled(engine_ready and task is not None and task.state in POLLABLE)
+        can_retry = engine_ready and task is not None and task.state in RETRYABLE
         self.retry_action.setEnabled(can_retry)
         resubmit = task is not None and task.state is TaskState.UNKNOWN
         self.retry_action.setText("Resubmit" if resubmit else "Retry")
         self.retry_action.setToolTip(
-            "Send this task again. It may already have been charged once (Ctrl+R)"
+            f"{RESUBMIT_WARNING} (Ctrl+R)"
             if resubmit
             else "Start a new task with the same prompt and settings (Ctrl+R)"
         )
 
     def check_selected(self) -> None:
         task = self.selected_task()
-        if task is not None and self.session.engine is not None:
-            self.session.engine.poll_now(task.id)
-            self.statusBar().showMessage(f"Checking task {task.id}…", 3000)
+        if task is not None:
+            self._check_task(task.id)
 
     def retry_selected(self) -> None:
         task = self.selected_task()
-        if task is None or self.session.engine is None:
-            return
-        self._spawn(self._retry(task.id))
+        if task is not None:
+            self._retry_task(task.id)
+
+    def _check_task(self, local_id: int) -> None:
+        if self.session.engine is not None:
+            self.session.engine.poll_now(local_id)
+            self.statusBar().showMessage(f"Checking task {local_id}…", 3000)
+
+    def _retry_task(self, local_id: int) -> None:
+        if self.session.engine is not None:
+            self._spawn(self._retry(local_id))
 
     async def _retry(self, local_id: int) -> None:
         assert self.session.engine is not None
@@ -373,15 +375,53 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Task {local_id} sent again as task {new.id}", 5000)
 
+    def _remove_task(self, local_id: int) -> None:
+        self._spawn(self._remove(local_id))
+
+    async def _remove(self, local_id: int) -> None:
+        engine = self.session.engine
+        try:
+            if engine is not None:
+                await engine.hide_task(local_id)  # the engine tells the list
+            else:
+                self.task_panel.task_changed(await self.session.store.hide_task(local_id))
+        except (ValueError, KeyError) as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.statusBar().showMessage(
+            f"Task {local_id} removed from the list; its images stay in the library", 5000
+        )
+
+    def _reuse_task(self, task: TaskRecord) -> None:
+        self.composer.load_request(task.request())
+        note = self.composer.references.message()
+        self.statusBar().showMessage(
+            f"Task {task.id}'s prompt and settings are in the composer"
+            + (f" ({note})" if note else ""),
+            5000,
+        )
+
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Now, not when the task is collected: the app's one error handler shows it.
+            task.get_loop().call_exception_handler(
+                {"message": "a window action failed", "exception": task.exception(), "task": task}
+            )
 
     async def stop(self) -> None:
+        if self.settings_dialog is not None:
+            await self.settings_dialog.aclose()
         await self.composer.references.aclose()
+        await self.task_panel.aclose()
         if self.bridge is not None:
             self.bridge.detach()
+            self.bridge = None
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

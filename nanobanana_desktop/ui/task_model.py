@@ -1,24 +1,52 @@
-"""The task list's model: every task of the history, newest first, as the engine reports it."""
+"""The task list's model: every task of the history, newest first, as the engine reports it.
+
+After the first load nothing is ever reset: a change to one task repaints that one row, a
+new task is inserted where it belongs, and the one-second clock repaints running rows only.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import bisect
+import enum
+import html
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QImage
+from shiboken6 import Shiboken
 
+from ..blocking import run_blocking
 from ..engine.records import TaskRecord, TaskState
+from ..engine.thumbnails import ThumbnailCache, ThumbnailError
+
+log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("#", "Prompt", "Model", "Status", "Credits", "Started")
-TaskRole = Qt.ItemDataRole.UserRole + 1
 
-_ATTENTION = {
-    TaskState.FAILED: QColor("#c62828"),
-    TaskState.UNKNOWN: QColor("#b26a00"),
-    TaskState.STALLED: QColor("#b26a00"),
-}
+TaskRole = Qt.ItemDataRole.UserRole + 1  # the TaskRecord
+ThumbnailsRole = Qt.ItemDataRole.UserRole + 2  # list[QImage | None], one per shown image
+ElapsedRole = Qt.ItemDataRole.UserRole + 3  # seconds since it started, or its duration
+ImageCountRole = Qt.ItemDataRole.UserRole + 4  # images saved so far
+ImagePathsRole = Qt.ItemDataRole.UserRole + 5  # their absolute paths, in order
+ThumbnailErrorRole = Qt.ItemDataRole.UserRole + 6  # why a thumbnail is missing, or None
+
+MAX_THUMBNAILS = 4
 ACTIVE = frozenset(
     {
         TaskState.SUBMITTING,
@@ -30,84 +58,278 @@ ACTIVE = frozenset(
 )
 
 
-class TaskListModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._tasks: list[TaskRecord] = []  # newest first
-        self._rows: dict[int, int] = {}  # local id -> row
+class TaskFilter(enum.Enum):
+    """The list's filters. Stalled tasks still run on the server, so they count as active;
+    outcome-unknown ones need the same decision as failures (resubmit or not)."""
+
+    ALL = "All"
+    ACTIVE = "Active"
+    DONE = "Done"
+    FAILED = "Failed"
+
+    def accepts(self, state: TaskState) -> bool:
+        if self is TaskFilter.ALL:
+            return True
+        if self is TaskFilter.ACTIVE:
+            return not state.is_final
+        if self is TaskFilter.DONE:
+            return state is TaskState.SUCCEEDED
+        return state in (TaskState.FAILED, TaskState.UNKNOWN)
+
+
+def format_elapsed(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes}:{secs:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def plain_tooltip(lines: Iterable[str]) -> str:
+    # Qt guesses whether a tooltip is rich text: untrusted text is escaped, always.
+    body = "<br>".join(html.escape(line) for line in lines if line)
+    return f"<p style='white-space:pre-wrap'>{body}</p>"
+
+
+def _thumbnail_image(cache: ThumbnailCache, path: Path, size: int) -> QImage:
+    """Runs in a worker thread: Pillow, then a QImage (a QPixmap must not be made here)."""
+    pixels = cache.pixels(path, size)
+    image = QImage(
+        pixels.rgba, pixels.width, pixels.height, pixels.width * 4, QImage.Format.Format_RGBA8888
+    )
+    # The conversion copies, so the image no longer points into ``pixels``; premultiplied
+    # is what the painter draws fastest.
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+class ThumbnailImages(QObject):
+    """Thumbnails in memory, loaded on first request from the disk cache off the UI thread.
+
+    Bounded: a long history scrolled end to end keeps only the most recent ``capacity``
+    images; one scrolled back into view is read again from the disk cache, which is quick.
+    """
+
+    ready = Signal(str)  # a path whose thumbnail (or the reason it has none) is known
+
+    def __init__(
+        self,
+        cache: ThumbnailCache,
+        size: int,
+        *,
+        capacity: int = 512,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.cache = cache
+        self.size = size
+        self.capacity = capacity
+        self._images: OrderedDict[str, QImage] = OrderedDict()
+        self._errors: dict[str, str] = {}
+        self._loads: dict[str, asyncio.Task[None]] = {}
+        self._closed = False
+
+    def get(self, path: str) -> QImage | None:
+        """The thumbnail if it is in memory; otherwise None, and it starts loading."""
+        image = self._images.get(path)
+        if image is not None:
+            self._images.move_to_end(path)
+            return image
+        if path not in self._errors and path not in self._loads and not self._closed:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return None  # no loop (a plain model in a test): nothing can load
+            self._loads[path] = loop.create_task(self._load(path))
+        return None
+
+    def error(self, path: str) -> str | None:
+        return self._errors.get(path)
+
+    async def wait_idle(self) -> None:
+        while self._loads:
+            await asyncio.gather(*self._loads.values(), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        loads = list(self._loads.values())
+        for load in loads:
+            load.cancel()
+        await asyncio.gather(*loads, return_exceptions=True)
+
+    async def _load(self, path: str) -> None:
+        try:
+            image = await run_blocking(_thumbnail_image, self.cache, Path(path), self.size)
+        except ThumbnailError as exc:
+            self._errors[path] = str(exc)
+            log.info("no thumbnail: %s", exc)
+        except Exception:  # a thumbnail must never take the list down
+            log.exception("thumbnail of %s failed", path)
+            self._errors[path] = "The thumbnail could not be made (see the log)"
+        else:
+            self._images[path] = image
+            while len(self._images) > self.capacity:
+                self._images.popitem(last=False)
+        finally:
+            self._loads.pop(path, None)
+        if not self._closed and Shiboken.isValid(self):
+            self.ready.emit(path)
+
+
+class TaskListModel(QAbstractListModel):
+    def __init__(
+        self,
+        thumbnails: ThumbnailImages | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        tick_ms: int = 1000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._tasks: list[TaskRecord] = []  # newest (highest id) first
+        self._shots: dict[int, dict[int, str]] = {}  # local id -> image index -> path
+        self._owner: dict[str, int] = {}  # path -> local id, to find a thumbnail's row
+        self.thumbnails = thumbnails
+        if thumbnails is not None:
+            thumbnails.ready.connect(self._thumbnail_ready)
+        # One clock for the whole list, running only while some task is.
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(tick_ms)
+        self.ticker.timeout.connect(self.tick)
+
+    # ------------------------------------------------------------ Qt's model interface
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._tasks)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self._tasks):
             return None
         task = self._tasks[index.row()]
-        column = index.column()
         if role == TaskRole:
             return task
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(task, column)
+            # Plain text: what keyboard search in the list matches.
+            return " ".join(task.prompt.split())
+        if role == ElapsedRole:
+            return self.elapsed(task)
+        if role == ThumbnailsRole:
+            return self._thumbnails(task.id)
+        if role == ImageCountRole:
+            return len(self._shots.get(task.id, {}))
+        if role == ImagePathsRole:
+            return self.image_paths(task.id)
+        if role == ThumbnailErrorRole:
+            return self._thumbnail_error(task.id)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 3:
-                return (
-                    f"{task.state.label}: {task.status_reason}"
-                    if task.status_reason
-                    else task.state.label
-                )
-            return task.prompt if column == 1 else None
-        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and task.state in _ATTENTION:
-            return QBrush(_ATTENTION[task.state])
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return self._tooltip(task)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Task {task.id}, {task.state.label}: {' '.join(task.prompt.split())}"
         return None
 
-    @staticmethod
-    def _text(task: TaskRecord, column: int) -> str:
-        if column == 0:
-            return str(task.id)
-        if column == 1:
-            return " ".join(task.prompt.split())
-        if column == 2:
-            return task.model
-        if column == 3:
-            return task.state.label
-        if column == 4:
-            return "" if task.consumed is None else f"{task.consumed.normalize():f}"
-        when = datetime.fromtimestamp(task.created_at)
-        return f"{when:%H:%M}" if when.date() == datetime.now().date() else f"{when:%Y-%m-%d %H:%M}"
+    # ------------------------------------------------------------ changes
 
-    def load(self, tasks: list[TaskRecord]) -> None:
-        """Replace everything (newest first), e.g. from the store at start."""
+    def load(
+        self,
+        tasks: Sequence[TaskRecord],
+        images: Mapping[int, Iterable[tuple[int, str]]] | None = None,
+    ) -> None:
+        """The first fill, from the store: the one time the model resets."""
         self.beginResetModel()
-        self._tasks = sorted(tasks, key=lambda t: t.id, reverse=True)
-        self._rows = {task.id: row for row, task in enumerate(self._tasks)}
+        self._tasks = sorted((t for t in tasks if not t.hidden), key=lambda t: -t.id)
+        self._shots = {}
+        self._owner = {}
+        for local_id, shots in (images or {}).items():
+            for index, path in shots:
+                self._remember_image(local_id, index, path)
         self.endResetModel()
+        self._sync_ticker()
 
     def upsert(self, task: TaskRecord) -> None:
-        row = self._rows.get(task.id)
+        """A task was added or changed: one row inserted, changed or (hidden) removed."""
+        row = self.row_of(task.id)
+        if task.hidden:
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._tasks[row]
+                self.endRemoveRows()
+                self._sync_ticker()
+            return
         if row is not None:
             self._tasks[row] = task
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return
-        # New tasks are the newest: they go on top.
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._tasks.insert(0, task)
-        self._rows = {t.id: r for r, t in enumerate(self._tasks)}
-        self.endInsertRows()
+            here = self.index(row)
+            self.dataChanged.emit(here, here)
+        else:
+            row = bisect.bisect_left(self._tasks, -task.id, key=lambda t: -t.id)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._tasks.insert(row, task)
+            self.endInsertRows()
+        self._sync_ticker()
+
+    def add_image(self, local_id: int, index: int, path: str) -> None:
+        """An image of a task was saved: its thumbnail joins the row."""
+        self._remember_image(local_id, index, path)
+        row = self.row_of(local_id)
+        if row is not None:
+            here = self.index(row)
+            self.dataChanged.emit(here, here, [ThumbnailsRole, ImageCountRole, ImagePathsRole])
+
+    def tick(self) -> None:
+        """Once a second: repaint the elapsed time of unfinished rows, and only theirs."""
+        start: int | None = None
+        for row, task in enumerate([*self._tasks, None]):
+            running = task is not None and not task.state.is_final
+            if running and start is None:
+                start = row
+            elif not running and start is not None:
+                self.dataChanged.emit(self.index(start), self.index(row - 1), [ElapsedRole])
+                start = None
+
+    def _sync_ticker(self) -> None:
+        running = any(not task.state.is_final for task in self._tasks)
+        if running and not self.ticker.isActive():
+            self.ticker.start()
+        elif not running and self.ticker.isActive():
+            self.ticker.stop()
+
+    def _remember_image(self, local_id: int, index: int, path: str) -> None:
+        self._shots.setdefault(local_id, {})[index] = path
+        self._owner[path] = local_id
+
+    def _thumbnail_ready(self, path: str) -> None:
+        local_id = self._owner.get(path)
+        row = None if local_id is None else self.row_of(local_id)
+        if row is not None:
+            here = self.index(row)
+            self.dataChanged.emit(here, here, [ThumbnailsRole, ThumbnailErrorRole])
+
+    # ------------------------------------------------------------ lookups
+
+    def row_of(self, local_id: int) -> int | None:
+        row = bisect.bisect_left(self._tasks, -local_id, key=lambda t: -t.id)
+        return row if row < len(self._tasks) and self._tasks[row].id == local_id else None
 
     def task_at(self, row: int) -> TaskRecord:
         return self._tasks[row]
+
+    def tasks(self) -> Sequence[TaskRecord]:
+        return tuple(self._tasks)
+
+    def image_paths(self, local_id: int) -> list[str]:
+        shots = self._shots.get(local_id, {})
+        return [shots[index] for index in sorted(shots)]
+
+    def elapsed(self, task: TaskRecord) -> float | None:
+        """Running: seconds since it was started. Finished: how long it took, start to end."""
+        if not task.state.is_final:
+            return max(0.0, self._clock() - task.created_at)
+        if task.state is TaskState.UNKNOWN:
+            return None  # it never came back: there is no end to measure to
+        end = task.finished_at or task.done_at or task.updated_at
+        return max(0.0, end - task.created_at)
 
     def counts(self) -> dict[str, int]:
         """How many tasks are running, done, failed, and need a look."""
@@ -122,3 +344,71 @@ class TaskListModel(QAbstractTableModel):
             else:
                 summary["attention"] += 1
         return summary
+
+    def filter_counts(self) -> dict[TaskFilter, int]:
+        return {f: sum(1 for t in self._tasks if f.accepts(t.state)) for f in TaskFilter}
+
+    def _thumbnails(self, local_id: int) -> list[Any]:
+        if self.thumbnails is None:
+            return [None for _ in self.image_paths(local_id)[:MAX_THUMBNAILS]]
+        # Asking is what starts a load: only rows that are painted cost any work.
+        return [self.thumbnails.get(path) for path in self.image_paths(local_id)[:MAX_THUMBNAILS]]
+
+    def _thumbnail_error(self, local_id: int) -> str | None:
+        if self.thumbnails is None:
+            return None
+        for path in self.image_paths(local_id)[:MAX_THUMBNAILS]:
+            error = self.thumbnails.error(path)
+            if error:
+                return error
+        return None
+
+    def _tooltip(self, task: TaskRecord) -> str:
+        when = datetime.fromtimestamp(task.created_at)
+        started = (
+            f"{when:%H:%M}" if when.date() == datetime.now().date() else f"{when:%Y-%m-%d %H:%M}"
+        )
+        options = [task.model, task.aspect_ratio or "", task.image_size or ""]
+        refs = len(task.references)
+        if refs:
+            options.append(f"{refs} reference{'s' if refs != 1 else ''}")
+        lines = [
+            f"Task {task.id} · {task.state.label} · started {started}",
+            " · ".join(option for option in options if option),
+            "",
+            task.prompt,
+        ]
+        if task.status_reason:
+            lines += ["", task.status_reason]
+        if task.consumed is not None:
+            lines.append(f"Credits: {task.consumed.normalize():f}")
+        if task.task_id:
+            lines.append(f"Server task id: {task.task_id}")
+        if task.retry_of is not None:
+            lines.append(f"Sent again from task {task.retry_of}")
+        return plain_tooltip(lines)
+
+
+class TaskFilterModel(QSortFilterProxyModel):
+    """The list as the filter bar chooses; follows the source's changes row by row."""
+
+    def __init__(self, source: TaskListModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._filter = TaskFilter.ALL
+        self.setSourceModel(source)
+
+    @property
+    def current(self) -> TaskFilter:
+        return self._filter
+
+    def set_filter(self, chosen: TaskFilter) -> None:
+        if chosen is self._filter:
+            return
+        self.beginFilterChange()
+        self._filter = chosen
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        source = self.sourceModel()
+        assert isinstance(source, TaskListModel)
+        return self._filter.accepts(source.task_at(source_row).state)
