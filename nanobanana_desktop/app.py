@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 import socket
@@ -13,19 +14,21 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from . import __version__
-from .api import DEFAULT_BASE_URL, NanoBananaError
 from .diagnostics import LogSetup, start_logging
 from .engine.paths import Locations
-from .engine.store import StoreError
 
 if TYPE_CHECKING:
     from .session import Session
     from .ui.main_window import MainWindow
+
+# Start-up paints the window first and loads the network stack, the engine and the
+# sandbox after: so nothing at this module's top may import them.
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nanobanana-desktop")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the built-in offline emulator")
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
+    parser.add_argument(
+        "--base-url", help="API address (default: https://api.defapi.org, or as in Settings)"
+    )
     parser.add_argument("--profile", help="profile folder (settings, history, cache)")
     parser.add_argument("--library", help="folder for saved images")
     parser.add_argument("--lang", help="interface language, e.g. en or nl")
@@ -47,7 +52,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int:
-    from .session import Session, SessionOptions
     from .ui.error_reporter import ErrorReporter
     from .ui.gc_guard import MainThreadCollector
     from .ui.main_window import MainWindow
@@ -77,18 +81,29 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
         stall_watch = StallWatch(parent=app)
         stall_watch.start()
         undo.callback(stall_watch.stop)
-        try:
-            session = await Session.open(SessionOptions.from_args(args, "window"))
-        except (NanoBananaError, StoreError) as exc:
-            print(f"nanobanana-desktop: {exc}", file=sys.stderr)
-            return 2
-        # Before any widget exists: the flag, or else the language saved in Settings.
-        language_note = install_language(app, session.options.language)
-        if session.engine is not None:
-            await session.engine.start()
-        window = MainWindow(session)
+        # The flag's language now; a language saved in Settings applies once it is read.
+        language_note = install_language(app, args.lang) if args.lang else None
+        window = MainWindow(mode="sandbox" if args.sandbox else "api", mode_label=_mode_label(args))
         reporter.window = window
         window.show()
+        await window.painted.wait()
+        log.info("window painted")
+        try:
+            session = await open_session(args)
+        except Exception as exc:
+            from .api import NanoBananaError
+            from .engine.store import StoreError
+
+            if not isinstance(exc, NanoBananaError | StoreError):
+                raise
+            print(f"nanobanana-desktop: {exc}", file=sys.stderr)
+            window.hide()
+            return 2
+        if not args.lang and session.options.language:
+            language_note = install_language(app, session.options.language)
+        if session.engine is not None:
+            await session.engine.start()
+        window.attach_session(session)
         window.start()
         log.info("window shown (%s)", session.mode_label)
         if language_note:
@@ -100,6 +115,22 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
         finally:
             await close_down(window, session)
     return 0
+
+
+def _mode_label(args: argparse.Namespace) -> str:
+    """What the frame shows before the session has read the settings."""
+    if args.sandbox:
+        return "Sandbox"
+    if args.base_url:
+        return urlsplit(args.base_url).hostname or ""
+    return "api.defapi.org"
+
+
+async def open_session(args: argparse.Namespace) -> Session:
+    """Import the engine and the network stack off the UI thread, then open the session."""
+    loop = asyncio.get_running_loop()
+    module = await loop.run_in_executor(None, importlib.import_module, f"{__package__}.session")
+    return await module.Session.open(module.SessionOptions.from_args(args, "window"))  # type: ignore[no-any-return]
 
 
 async def smoke_test(window: MainWindow) -> int:

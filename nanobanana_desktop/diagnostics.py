@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api.endpoint import known_secrets
+from .secret_registry import known_secrets
 
 LOG_FILE_NAME = "nanobanana-desktop.log"
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\",;]+")
@@ -82,6 +82,8 @@ def start_logging(log_dir: Path | None, *, level: int = logging.INFO) -> LogSetu
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
+    # httpx logs every request at INFO: with polling that would be most of the file.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     if problem is not None:
         logging.getLogger(__name__).warning("no log file: %s", problem)
     return LogSetup(path, listener, handler)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..secret_registry import remember_secret
 from .errors import InsecureBaseUrlError
 
 DEFAULT_BASE_URL = "https://api.defapi.org"
@@ -55,14 +56,6 @@ def origin_of(url: httpx.URL | str) -> tuple[str, str, int]:
     return parsed.scheme, parsed.host.lower(), port
 
 
-_SECRETS: set[str] = set()
-
-
-def known_secrets() -> frozenset[str]:
-    """Every key value this process has held, so that log and error text can be scrubbed."""
-    return frozenset(_SECRETS)
-
-
 class ApiKey:
     """The API key, hidden from every textual form of itself."""
 
@@ -75,7 +68,7 @@ class ApiKey:
         if any(ch.isspace() or not ch.isprintable() for ch in value):
             raise ValueError("The API key holds spaces or control characters; paste it again")
         self._value = value
-        _SECRETS.add(value)
+        remember_secret(value)
 
     def reveal(self) -> str:
         return self._value

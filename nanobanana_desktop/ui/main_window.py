@@ -1,4 +1,10 @@
-"""The main window: the composer on the left, every task followed live on the right."""
+"""The main window: the composer on the left, every task followed live on the right.
+
+It is built in two steps so that it paints before the heavy modules load: the frame
+(header, toolbar, status bar) needs only the mode, and `attach_session` then builds the
+composer and the task list over the opened session. The network stack, the engine and
+the widgets' own modules are imported in that second step, not when this module is.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,10 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,19 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..api import GenerationRequest, NanoBananaError, RequestValidationError
-from ..engine.records import ImageState, TaskRecord, TaskState
-from ..engine.thumbnails import ThumbnailCache
-from ..session import Session
-from .composer import Composer
-from .engine_bridge import EngineBridge
-from .settings import profile_settings
-from .settings_dialog import SettingsDialog
 from .status_strip import StatusStrip
-from .task_delegate import THUMB
-from .task_model import ThumbnailImages
-from .task_panel import POLLABLE, RESUBMIT_WARNING, RETRYABLE, TaskPanel
-from .welcome import WelcomePanel
+
+if TYPE_CHECKING:
+    from ..api import GenerationRequest
+    from ..engine.records import TaskRecord
+    from ..session import Session
+    from .engine_bridge import EngineBridge
+    from .settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -46,34 +47,62 @@ def _plain(label: QLabel) -> QLabel:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session | None = None, *, mode: str = "api", mode_label: str = ""
+    ) -> None:
+        """With a session, the whole window; without, the frame until `attach_session`."""
         super().__init__()
-        self.session = session
+        self.session: Session = None  # type: ignore[assignment]  # set by attach_session
+        self._mode = session.mode if session is not None else mode
+        self._mode_label = session.mode_label if session is not None else mode_label
         self.credit_loaded = asyncio.Event()
         self.tasks_loaded = asyncio.Event()
+        self.painted = asyncio.Event()
         self._background: set[asyncio.Task[Any]] = set()
-        self.setWindowTitle(f"Nano Banana Desktop — {session.mode_label}")
+        self.bridge: EngineBridge | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
         self.resize(1280, 760)
 
+        self.pages = QStackedWidget()
+        self.main_page = self._build_frame()
+        self.pages.addWidget(self.main_page)
+        self.setCentralWidget(self.pages)
+        self._build_toolbar()
+        self.status_strip = StatusStrip(self._mode_label)
+        self.statusBar().addPermanentWidget(self.status_strip)
+        if session is not None:
+            self.attach_session(session)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.set()
+
+    def attach_session(self, session: Session) -> None:
+        """Build the composer and the task list over ``session``, and start following it."""
+        from ..engine.thumbnails import ThumbnailCache
+        from .composer import Composer
+        from .settings import profile_settings
+        from .task_delegate import THUMB
+        from .task_model import ThumbnailImages
+        from .task_panel import TaskPanel
+        from .welcome import WelcomePanel
+
+        self.session = session
+        self._mode, self._mode_label = session.mode, session.mode_label
         # Thumbnails at twice their shown size stay sharp on HiDPI screens.
         self.thumbnails = ThumbnailImages(
             ThumbnailCache(session.locations.thumbnails), 2 * THUMB, parent=self
         )
         self.task_panel = TaskPanel(self.thumbnails)
         self.tasks = self.task_panel.model
-        self.bridge: EngineBridge | None = None
+        self.composer = Composer(profile_settings(session.locations.profile))
+        self._build_workspace()
         self.welcome = WelcomePanel(session.key_problem)
         self.welcome.key_submitted.connect(lambda text: self._spawn(self._use_key(text)))
         self.welcome.sandbox_requested.connect(lambda: self._spawn(self._use_sandbox()))
-        self.pages = QStackedWidget()
-        self.main_page = self._build_body()
-        self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.main_page)
-        self.setCentralWidget(self.pages)
-        self._build_toolbar()
-        self.status_strip = StatusStrip(self.session.mode_label)
-        self.statusBar().addPermanentWidget(self.status_strip)
-        self.settings_dialog: SettingsDialog | None = None
+        self.pages.insertWidget(0, self.welcome)
+        self.status_strip.set_mode(self._mode_label)
         self._update_counts()
         if session.engine is not None:
             self.statusBar().showMessage(f"Connected to {session.base_url}", 5000)
@@ -84,6 +113,8 @@ class MainWindow(QMainWindow):
 
     def _attach_engine(self) -> None:
         """Follow the engine: from the start, or once a key or the sandbox is chosen."""
+        from .engine_bridge import EngineBridge
+
         engine = self.session.engine
         assert engine is not None
         self.bridge = EngineBridge(engine.events, self)
@@ -96,8 +127,9 @@ class MainWindow(QMainWindow):
         )
         self.pages.setCurrentWidget(self.main_page)
         self.toolbar.show()
-        self.setWindowTitle(f"Nano Banana Desktop — {self.session.mode_label}")
-        self.status_strip.set_mode(self.session.mode_label)
+        self._mode, self._mode_label = self.session.mode, self.session.mode_label
+        self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
+        self.status_strip.set_mode(self._mode_label)
         self.mode_badge.setText(self._mode_text())
         self._style_badge()
         self.detail_label.setText(self._detail_text())
@@ -106,6 +138,8 @@ class MainWindow(QMainWindow):
         self.composer.prompt.setFocus()
 
     async def _use_key(self, text: str) -> None:
+        from ..api import NanoBananaError
+
         self.welcome.set_busy(True, "Checking the key with the API…")
         try:
             note = await self.session.use_key(text)
@@ -125,7 +159,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- layout
 
-    def _build_body(self) -> QWidget:
+    def _build_frame(self) -> QWidget:
+        """The header, and room for the workspace: what the first paint shows."""
         title = QLabel("Nano Banana Desktop")
         title.setObjectName("title")
         title.setStyleSheet("#title { font-size: 18pt; font-weight: 600; }")
@@ -139,7 +174,7 @@ class MainWindow(QMainWindow):
         self.credit_label = _plain(QLabel("Credit: …"))
         self.credit_label.setObjectName("credit")
         self.credit_label.setStyleSheet("#credit { font-weight: 600; }")
-        self.detail_label = _plain(QLabel(self._detail_text()))
+        self.detail_label = _plain(QLabel("Opening your history…"))
         self.detail_label.setWordWrap(True)
         self.detail_label.setEnabled(False)  # the palette's quieter text colour
 
@@ -150,6 +185,17 @@ class MainWindow(QMainWindow):
         header.addStretch(1)
         header.addWidget(self.credit_label, alignment=Qt.AlignmentFlag.AlignVCenter)
 
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(16, 12, 16, 8)
+        self.body.setSpacing(8)
+        self.body.addLayout(header)
+        self.body.addWidget(self.detail_label)
+        self.body.addStretch(1)  # the workspace takes its place
+        widget = QWidget()
+        widget.setLayout(self.body)
+        return widget
+
+    def _build_workspace(self) -> None:
         panel = self.task_panel
         panel.selection_changed.connect(self._selection_changed)
         panel.retry_requested.connect(self._retry_task)
@@ -159,7 +205,6 @@ class MainWindow(QMainWindow):
         panel.notice.connect(lambda text: self.statusBar().showMessage(text, 4000))
         # show_in_gallery is left for the gallery to connect to.
 
-        self.composer = Composer(profile_settings(self.session.locations.profile))
         self.composer.submitted.connect(self._submit_from_composer)
         self.composer.setMinimumWidth(610)  # four 144 px reference slots in a row
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -168,16 +213,9 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([620, 640])
         splitter.setChildrenCollapsible(False)
-
-        body = QVBoxLayout()
-        body.setContentsMargins(16, 12, 16, 8)
-        body.setSpacing(8)
-        body.addLayout(header)
-        body.addWidget(self.detail_label)
-        body.addWidget(splitter, 1)
-        widget = QWidget()
-        widget.setLayout(body)
-        return widget
+        self.body.takeAt(self.body.count() - 1)  # the frame's placeholder stretch
+        self.body.addWidget(splitter, 1)
+        self.detail_label.setText(self._detail_text())
 
     def _build_toolbar(self) -> None:
         toolbar = self.toolbar = QToolBar("Tasks")
@@ -205,6 +243,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Non-modal, and one of it: a second request raises the open dialog."""
+        from .settings_dialog import SettingsDialog
+
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.session, self)
             self.settings_dialog.key_changed.connect(self._key_changed)
@@ -218,7 +258,7 @@ class MainWindow(QMainWindow):
         self._spawn(self.refresh_credit())
 
     def _style_badge(self) -> None:
-        sandbox = self.session.mode == "sandbox"
+        sandbox = self._mode == "sandbox"
         self.mode_badge.setStyleSheet(
             "#modeBadge { border-radius: 10px; padding: 3px 12px; font-weight: 600;"
             f" background: {'#f6c945' if sandbox else '#3d7eff'};"
@@ -226,12 +266,12 @@ class MainWindow(QMainWindow):
         )
 
     def _mode_text(self) -> str:
-        if self.session.mode == "sandbox":
+        if self._mode == "sandbox":
             return "SANDBOX · offline emulator"
-        return f"API · {self.session.mode_label}"
+        return f"API · {self._mode_label}"
 
     def _detail_text(self) -> str:
-        if self.session.mode == "sandbox":
+        if self._mode == "sandbox":
             return (
                 "Images come from the built-in emulator on this machine: no account, "
                 "no network, no cost."
@@ -248,6 +288,8 @@ class MainWindow(QMainWindow):
         self._spawn(self._load_tasks())
 
     async def _load_tasks(self) -> None:
+        from ..engine.records import ImageState
+
         try:
             store = self.session.store
             history = await store.list_tasks(limit=1000)
@@ -269,7 +311,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.composer.prompt.setFocus()
+        if self.session is not None:
+            self.composer.prompt.setFocus()
 
     def _submit_from_composer(self, request: GenerationRequest, variations: int) -> None:
         if self.session.engine is None:
@@ -279,6 +322,8 @@ class MainWindow(QMainWindow):
         self._spawn(self._submit(request, variations))
 
     async def _submit(self, request: GenerationRequest, variations: int) -> None:
+        from ..api import RequestValidationError
+
         assert self.session.engine is not None
         engine = self.session.engine
         try:
@@ -289,6 +334,8 @@ class MainWindow(QMainWindow):
             self.composer.reason_label.setText(str(exc))
 
     async def refresh_credit(self) -> None:
+        from ..api import NanoBananaError
+
         client = self.session.client
         try:
             if client is None:
@@ -334,6 +381,14 @@ class MainWindow(QMainWindow):
         return self.task_panel.selected_task()
 
     def _selection_changed(self) -> None:
+        if self.session is None:  # the frame, before the session: nothing to act on
+            for action in (self.check_action, self.retry_action, self.settings_action):
+                action.setEnabled(False)
+            return
+        from ..engine.records import TaskState
+        from .task_panel import POLLABLE, RESUBMIT_WARNING, RETRYABLE
+
+        self.settings_action.setEnabled(True)
         task = self.selected_task()
         engine_ready = self.session.engine is not None
         self.check_action.setEnabled(engine_ready and task is not None and task.state in POLLABLE)
@@ -367,6 +422,8 @@ class MainWindow(QMainWindow):
             self._spawn(self._retry(local_id))
 
     async def _retry(self, local_id: int) -> None:
+        from ..api import NanoBananaError
+
         assert self.session.engine is not None
         try:
             new = await self.session.engine.retry(local_id)
@@ -417,8 +474,9 @@ class MainWindow(QMainWindow):
     async def stop(self) -> None:
         if self.settings_dialog is not None:
             await self.settings_dialog.aclose()
-        await self.composer.references.aclose()
-        await self.task_panel.aclose()
+        if self.session is not None:
+            await self.composer.references.aclose()
+            await self.task_panel.aclose()
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None

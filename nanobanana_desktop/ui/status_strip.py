@@ -4,11 +4,13 @@ this session, and the balance where it is known."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from ..engine.records import TaskRecord
+if TYPE_CHECKING:  # the strip is part of the first paint, before the engine loads
+    from ..engine.records import TaskRecord
 
 _ONLINE, _OFFLINE, _UNKNOWN = "#2e7d32", "#c62828", "#8a8a8a"
 
