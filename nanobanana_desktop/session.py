@@ -23,6 +23,10 @@ from .engine.store import Store
 from .preferences import Preferences, read_preferences
 from .sandbox import SANDBOX_KEY, SandboxThread
 
+# The problem when there is simply no key yet (no keyring failure, nothing refused): the
+# welcome panel, which is the answer to it, need not repeat it.
+NO_KEY_YET = "No API key yet: add one in Settings, or try the sandbox"
+
 
 @dataclass
 class SessionOptions:
@@ -128,9 +132,7 @@ class Session:
             return session
         lookup: KeyLookup = await run_blocking(load_api_key)
         if lookup.key is None:
-            session.key_problem = lookup.problem or (
-                "No API key yet: add one in Settings, or try the sandbox"
-            )
+            session.key_problem = lookup.problem or NO_KEY_YET
         else:
             session._connect(lookup.key, options.webhook_url, options.webhook_port)
             session.key_source = lookup.source

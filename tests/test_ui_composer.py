@@ -52,6 +52,34 @@ def test_ctrl_enter_sends_the_request_with_only_the_options_set(qtbot, tmp_path)
     assert composer.prompt.toPlainText() == "a lemon, studio light"  # kept for iterating
 
 
+def test_variations_say_task_or_tasks(qtbot, tmp_path):
+    composer = make_composer(qtbot, tmp_path)
+    composer.variations.setValue(1)
+    one = composer.variations.text()
+    composer.variations.setValue(2)
+    assert (one, composer.variations.text()) == ("1 task", "2 tasks")
+    composer.variations.lineEdit().selectAll()
+    qtbot.keyClicks(composer.variations, "3")
+    qtbot.keyClick(composer.variations, Qt.Key.Key_Return)
+    assert composer.variations.value() == 3 and composer.variations.text() == "3 tasks"
+
+
+def test_the_prompt_stops_growing_and_the_fields_line_up(qtbot, tmp_path):
+    composer = make_composer(qtbot, tmp_path)
+    composer.resize(620, 1200)  # far more height than a prompt needs
+    composer.show()
+    qtbot.waitExposed(composer)
+    line = composer.prompt.fontMetrics().lineSpacing()
+    assert composer.prompt.height() <= 10 * line + 24
+    assert composer.prompt.minimumHeight() >= 4 * line
+    fields = (composer.model, composer.aspect_ratio, composer.image_size, composer.variations)
+    assert len({field.width() for field in fields}) == 1
+    # The spare height is not put between the references and the button that sends them.
+    button = composer.generate_button.geometry()
+    assert button.top() - composer.references.geometry().bottom() < 40
+    assert composer.height() - button.bottom() > 300
+
+
 def test_draft_and_choices_survive_a_restart(qtbot, tmp_path):
     first = make_composer(qtbot, tmp_path)
     first.prompt.setPlainText("a half-written idea")

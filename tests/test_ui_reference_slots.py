@@ -244,6 +244,9 @@ def test_local_png_becomes_a_data_uri(qloop, panel, tmp_path):
         assert payload(reference.value) == source.read_bytes()  # small enough: sent as is
         assert reference.label.startswith("mood board.png · ") and reference.note is None
         assert panel.slots[1].thumbnail is not None
+        # The name has line 1 to itself; the size is line 2, smaller.
+        assert panel.slots[1].caption.text() == "mood board.png"
+        assert re.fullmatch(r"\d+ (B|KB)", panel.slots[1].note_label.text())
         assert panel.references() == (reference.value,)
 
     run(qloop, panel, scenario)

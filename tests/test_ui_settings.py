@@ -96,12 +96,20 @@ def test_open_shows_it_without_blocking_the_window(qloop, qtbot, sandbox):
 def test_test_button_shows_the_sandbox_balance(qloop, qtbot, sandbox):
     async def scenario():
         async with dialog_over(qtbot, sandbox) as (_session, dialog):
+            # Nothing to say yet: no empty row between the key and the next section.
+            hidden_before = not dialog.account_status.isVisibleTo(dialog)
             dialog.key_edit.setText(NEW_KEY)
             dialog.test_button.click()
             await dialog.settle()
-            return dialog.account_status.text(), dialog.test_button.isEnabled()
+            return (
+                hidden_before,
+                dialog.account_status.isVisibleTo(dialog),
+                dialog.account_status.text(),
+                dialog.test_button.isEnabled(),
+            )
 
-    status, enabled = drive(qloop, scenario())
+    hidden_before, shown, status, enabled = drive(qloop, scenario())
+    assert hidden_before and shown
     assert status == "This key works: the account has 100 credit."
     assert enabled
     assert authorizations(sandbox) == [f"Bearer {NEW_KEY}"]
@@ -362,6 +370,34 @@ def test_settings_apply_at_the_next_start(qloop, qtbot, sandbox, monkeypatch, tm
     assert (options.poll_policy.fast, options.poll_policy.slow) == (3.5, 20.0)
     assert (options.webhook_url, options.webhook_port) == ("https://tunnel.example", 9000)
     assert options.language == "nl"
+
+
+def test_the_library_shows_home_relative_and_is_saved_in_full(
+    qloop, qtbot, sandbox, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NANOBANANA_LIBRARY")
+
+    async def scenario():
+        session = await Session.open(
+            SessionOptions(base_url=sandbox.api_url, library=str(tmp_path / "Pictures" / "NB"))
+        )
+        try:
+            dialog = open_dialog(qtbot, session)
+            shown = dialog.library_edit.text()
+            dialog.library_edit.setText("~/Elsewhere")
+            dialog.save_button.click()
+            await dialog.settle()
+            flush_settings(dialog)
+            return shown, dialog.buttons.buttons()
+        finally:
+            await session.close()
+
+    shown, buttons = drive(qloop, scenario())
+    assert shown == str(Path("~") / "Pictures" / "NB")
+    stored = read_preferences(Path(os.environ["NANOBANANA_PROFILE"])).library
+    assert stored == str(tmp_path / "Elsewhere")
+    assert all(button.icon().isNull() for button in buttons)  # plain Save and Close
 
 
 def test_saving_unchanged_settings_writes_nothing(qloop, qtbot, sandbox, isolated_profile):

@@ -1,5 +1,5 @@
 """The status bar shows the mode and connection, tasks in flight, credits used this session
-and the balance; Settings opens from the toolbar; a failing window action reaches the
+and the credit; Settings opens from the header; a failing window action reaches the
 error handler at once."""
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 from conftest import drive
+from PySide6.QtWidgets import QToolBar
 from ui_harness import close_window, open_window, show_window
 
 from nanobanana_desktop.api import GenerationRequest
 from nanobanana_desktop.engine.events import ConnectionChanged
 from nanobanana_desktop.engine.records import TaskState
 from nanobanana_desktop.session import Session, SessionOptions
+from nanobanana_desktop.ui.main_window import MainWindow
 from nanobanana_desktop.ui.status_strip import StatusStrip
 
 REQUEST = GenerationRequest("google/gempix2", "a pear on a green cloth")
@@ -44,13 +46,13 @@ def test_status_bar_follows_a_task_and_the_balance(qloop, qtbot):
             await close_window(session, window)
 
     seen = drive(qloop, scenario())
-    assert seen["start"] == ("Sandbox · online", "Balance: 100", "0 in flight · 0 done")
+    assert seen["start"] == ("Sandbox · online", "Credit: 100", "0 in flight · 0 done")
     assert seen["submitted"] == "2 in flight · 0 done"
     # The sandbox charges 0.5 per image delivered.
     assert seen["end"] == (
         "0 in flight · 2 done",
-        "Used this session: 1",
-        "Balance: 99",
+        "Used this session: 1 credit",
+        "Credit: 99",
         "Credit: 99",
     )
 
@@ -72,7 +74,7 @@ def test_credits_from_an_earlier_session_are_not_counted_again(qloop, qtbot):
 
     done, used = drive(qloop, scenario())
     assert done.state is TaskState.SUCCEEDED and done.consumed == Decimal("0.5")
-    assert used == "Used this session: 0"
+    assert used == "Used this session: 0 credits"
 
 
 def test_offline_shows_in_the_strip_and_stays_until_it_is_over(qloop, qtbot):
@@ -106,17 +108,33 @@ def test_strip_before_any_answer_says_connecting(qtbot):
     qtbot.addWidget(strip)
     assert strip.connection.text() == "api.defapi.org · connecting…"
     strip.set_balance(None, "401: the key was refused")
-    assert strip.balance.text() == "Balance: unknown"
+    assert strip.balance.text() == "Credit: unknown"
     assert strip.balance.toolTip() == "401: the key was refused"
+
+
+def test_strip_counts_and_credits_read_as_english(qtbot):
+    strip = StatusStrip("Sandbox")
+    qtbot.addWidget(strip)
+    strip.set_counts({"running": 1, "done": 2, "failed": 1, "attention": 1})
+    one = strip.counts.text()
+    strip.set_counts({"running": 0, "done": 2, "failed": 0, "attention": 2})
+    assert (one, strip.counts.text()) == (
+        "1 in flight · 2 done · 1 failed · 1 needs a look",
+        "0 in flight · 2 done · 2 need a look",
+    )
+    assert strip.session_credit.text() == "Used this session: 0 credits"
+    strip.used = Decimal("3.50")
+    strip._show_used()
+    assert strip.session_credit.text() == "Used this session: 3.5 credits"
 
 
 # The offscreen platform cannot raise windows; raising is what a real desktop does.
 @pytest.mark.qt_log_ignore("This plugin does not support raise")
-def test_settings_opens_non_modal_from_the_toolbar_and_only_once(qloop, qtbot):
+def test_settings_opens_non_modal_from_the_header_and_only_once(qloop, qtbot):
     async def scenario():
         session, window = await open_window(qtbot)
         try:
-            window.settings_action.trigger()
+            window.settings_button.click()
             first = window.settings_dialog
             window.settings_action.trigger()
             return first, window.settings_dialog, first.isVisible(), first.isModal()
@@ -126,6 +144,38 @@ def test_settings_opens_non_modal_from_the_toolbar_and_only_once(qloop, qtbot):
     first, second, visible, modal = drive(qloop, scenario())
     assert first is second
     assert visible and not modal
+
+
+def test_the_frame_before_the_session_shows_the_header_with_settings(qtbot):
+    window = MainWindow(mode="api", mode_label="api.defapi.org")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.findChildren(QToolBar) == []  # no toolbar row above the header
+    assert window.settings_button.isVisible()
+    assert window.settings_button.defaultAction() is window.settings_action
+    assert not window.settings_action.isEnabled()  # nothing to configure yet
+    assert not window.status_strip.isVisible()  # nothing to report before an engine
+
+
+def test_task_actions_sit_by_the_task_list_with_their_shortcuts(qloop, qtbot):
+    async def scenario():
+        session, window = await open_window(qtbot)
+        try:
+            buttons = window.task_panel.action_buttons
+            actions = (window.check_action, window.retry_action)
+            return (
+                [b.defaultAction() is a for b, a in zip(buttons, actions, strict=True)],
+                [b.isVisible() for b in buttons],
+                [(a.text(), a.shortcut().toString()) for a in actions],
+                window.status_strip.isVisible(),
+            )
+        finally:
+            await close_window(session, window)
+
+    theirs, visible, shown, strip = drive(qloop, scenario())
+    assert theirs == [True, True] and all(visible)
+    assert shown == [("Check now", "F5"), ("Retry", "Ctrl+R")]
+    assert strip  # the engine is there: the strip reports on it
 
 
 def test_a_failing_window_action_reaches_the_loop_handler_at_once(qloop, qtbot):

@@ -19,7 +19,16 @@ from ui_harness import close_window, open_window, publish_orange, show_window
 from nanobanana_desktop.api import GenerationRequest
 from nanobanana_desktop.engine.records import TaskRecord, TaskState
 from nanobanana_desktop.engine.thumbnails import ThumbnailCache
-from nanobanana_desktop.ui.task_delegate import ROW_HEIGHT, TaskDelegate
+from nanobanana_desktop.ui.task_delegate import (
+    ROW_HEIGHT,
+    THUMB,
+    TILE_MAX,
+    TaskDelegate,
+    elide,
+    reason_text,
+    tile_width,
+    tile_widths,
+)
 from nanobanana_desktop.ui.task_model import (
     ElapsedRole,
     ImageCountRole,
@@ -301,6 +310,51 @@ def test_each_status_is_drawn_in_its_colour(qtbot, state, colour):
     assert found > 20  # the icon and the status text, not a stray pixel
 
 
+def paint_row(model: TaskListModel, row: int) -> QImage:
+    image = QImage(480, ROW_HEIGHT, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    option = QStyleOptionViewItem()
+    option.rect = image.rect()
+    option.state = QStyle.StateFlag.State_Enabled
+    option.font = QGuiApplication.font()
+    option.palette = QGuiApplication.palette()
+    painter = QPainter(image)
+    TaskDelegate().paint(painter, option, model.index(row))
+    painter.end()
+    return image
+
+
+def test_the_last_card_leaves_the_bottom_line_to_the_list(qtbot):
+    model = TaskListModel(clock=lambda: 130.0)
+    model.load([record(2, TaskState.SUCCEEDED), record(1, TaskState.SUCCEEDED)])
+    white = QColor("white").rgb()
+    bottoms = [paint_row(model, row).pixel(240, ROW_HEIGHT - 1) for row in range(2)]
+    assert bottoms[0] != white  # a separator between two cards
+    assert bottoms[1] == white  # none on the last: the list's border is there
+
+
+def test_thumbnail_tiles_keep_the_image_shape():
+    poster = QImage(200, 300, QImage.Format.Format_ARGB32)
+    wide = QImage(300, 100, QImage.Format.Format_ARGB32)
+    assert tile_width(poster, None) == round(THUMB * 2 / 3)  # tall, not a square swatch
+    assert tile_width(None, "2:3") == round(THUMB * 2 / 3)  # before it loads: as asked
+    assert tile_width(None, "auto") == THUMB == tile_width(None, None)
+    assert tile_width(wide, None) == TILE_MAX  # wider than 16:9 is cropped to it
+    # Wide tiles take more room: two fit where four squares would, and "+2" says so.
+    assert len(tile_widths([wide] * 4, None)) == 2
+    assert len(tile_widths([poster] * 4, None)) == 4
+
+
+def test_reasons_drop_their_full_stop_and_never_end_in_a_dot_before_the_ellipsis():
+    task = record(1, TaskState.FAILED, status_reason="The host said no (HTTP 404).  ")
+    assert reason_text(task) == "The host said no (HTTP 404)"
+    font = QGuiApplication.font()
+    text = "No answer came back (Server disconnected without sending a response.). Retry"
+    for width in range(40, 600, 3):
+        shown = elide(text, font, width)
+        assert not shown.endswith((".…", ",…", " …", "(…"))
+
+
 # ---------------------------------------------------------------- the window, over the sandbox
 
 
@@ -412,7 +466,7 @@ def test_outcome_unknown_offers_resubmit_which_sends_once_more(qloop, qtbot):
     assert "may have been created and charged" in reason
     assert done.state is TaskState.SUCCEEDED and done.retry_of == lost.id
     assert posts == 2
-    assert counts == "0 in flight · 1 done · 1 need a look"
+    assert counts == "0 in flight · 1 done · 1 needs a look"
 
 
 def test_retry_from_the_menu_creates_a_linked_task(qloop, qtbot):

@@ -86,3 +86,44 @@ def test_try_the_sandbox_from_the_welcome_panel(qloop, qtbot):
     title, badge, engine = drive(qloop, scenario())
     assert title == "Nano Banana Desktop — Sandbox"
     assert badge.startswith("SANDBOX") and engine
+
+
+def test_first_run_focuses_the_key_field_and_hides_the_status_strip(qloop, qtbot, memory_keyring):
+    # A working keyring with no key in it: simply no key yet, nothing wrong.
+    async def scenario():
+        session, window = await open_without_key(qtbot, "https://api.defapi.org")
+        try:
+            key_edit = window.welcome.key_edit
+            first = (
+                key_edit.hasFocus() or window.focusWidget() is key_edit,
+                window.status_strip.isVisible(),
+                window.welcome.status.isVisibleTo(window.welcome),
+                window.welcome.status.text(),
+            )
+            window.welcome.sandbox_button.click()
+            await settle(window)
+            return first, window.status_strip.isVisible()
+        finally:
+            await window.stop()
+            await session.close()
+
+    (focused, strip_on_welcome, status_shown, status), strip_after = drive(qloop, scenario())
+    assert focused
+    assert not strip_on_welcome  # no "connecting…" forever before there is an engine
+    assert not status_shown and status == ""  # the panel itself is the answer to "no key"
+    assert strip_after
+
+
+def test_a_real_key_problem_is_shown_on_the_welcome_panel(qloop, qtbot):
+    # conftest leaves no keyring backend at all: that is worth saying.
+    async def scenario():
+        session, window = await open_without_key(qtbot, "https://api.defapi.org")
+        try:
+            status = window.welcome.status
+            return status.isVisibleTo(window.welcome), status.text()
+        finally:
+            await window.stop()
+            await session.close()
+
+    shown, text = drive(qloop, scenario())
+    assert shown and "No system keyring is available" in text

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -26,6 +28,7 @@ from ..api import (
     GenerationRequest,
 )
 from .reference_slots import ReferencePanel
+from .style import muted, primary
 
 DRAFT_KEY = "composer/draft"
 MODEL_KEY = "composer/model"
@@ -33,6 +36,10 @@ RATIO_KEY = "composer/aspect_ratio"
 SIZE_KEY = "composer/image_size"
 COUNT_KEY = "composer/variations"
 _NOT_SENT = "Default (not sent)"
+PROMPT_MIN_LINES = 4
+PROMPT_MAX_LINES = 10  # past this it scrolls: the room below is for the options
+FIELD_MIN_WIDTH = 150
+_COUNT_TEXT = re.compile(r"\s*(\d*)\s*([A-Za-z]*)\s*")
 
 
 def _choose(combo: QComboBox, value: str) -> None:
@@ -56,6 +63,19 @@ class PromptEdit(QPlainTextEdit):
         self._recent: list[str] = []  # newest first
         self._position = -1  # -1: the user's own text
         self._own_text = ""
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # Lines of the editor's font, plus the document margin and the frame.
+        line = self.fontMetrics().lineSpacing()
+        chrome = round(2 * self.document().documentMargin()) + 2 * self.frameWidth() + 2
+        self.setMinimumHeight(PROMPT_MIN_LINES * line + chrome)
+        self.setMaximumHeight(PROMPT_MAX_LINES * line + chrome)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_height()
 
     def set_recent(self, prompts: Sequence[str]) -> None:
         self._recent = list(dict.fromkeys(p for p in prompts if p.strip()))
@@ -97,6 +117,29 @@ class PromptEdit(QPlainTextEdit):
             self.insertPlainText(source.text())
 
 
+class TaskCountSpinBox(QSpinBox):
+    """How many tasks to send: "1 task", "2 tasks" (a suffix cannot say both)."""
+
+    def textFromValue(self, value: int) -> str:
+        return f"{value} task" if value == 1 else f"{value} tasks"
+
+    def valueFromText(self, text: str) -> int:
+        match = _COUNT_TEXT.fullmatch(text)
+        return int(match.group(1)) if match and match.group(1) else self.value()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        # The number may be followed by (part of) the word: "3", "3 ta", "3 tasks".
+        match = _COUNT_TEXT.fullmatch(text)
+        if match is None or not "tasks".startswith(match.group(2).lower()):
+            return QValidator.State.Invalid, text, pos
+        if not match.group(1):
+            return QValidator.State.Intermediate, text, pos
+        value = int(match.group(1))
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate if value == 0 else QValidator.State.Invalid, text, pos
+
+
 class Composer(QWidget):
     submitted = Signal(object, int)  # GenerationRequest, variations
 
@@ -108,9 +151,8 @@ class Composer(QWidget):
         self.prompt = PromptEdit()
         self.prompt.setPlainText(str(settings.value(DRAFT_KEY, "") or ""))
         self.prompt.submit_requested.connect(self.submit)
-        self.count_label = QLabel()
+        self.count_label = muted(QLabel())
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.count_label.setEnabled(False)
 
         self.model = QComboBox()
         self.model.setEditable(True)
@@ -125,40 +167,64 @@ class Composer(QWidget):
         self.image_size = QComboBox()
         self.image_size.addItems([_NOT_SENT, *IMAGE_SIZES])
         self.image_size.setCurrentText(str(settings.value(SIZE_KEY, _NOT_SENT)))
-        self.variations = QSpinBox()
+        self.variations = TaskCountSpinBox()
         self.variations.setRange(1, 4)
         stored = str(settings.value(COUNT_KEY, 1))
         self.variations.setValue(int(stored) if stored.isdigit() else 1)
-        self.variations.setSuffix(" task(s)")
         self.variations.setToolTip("Send this many tasks at once; each is charged")
 
         self.generate_button = QPushButton("Generate")
-        self.generate_button.setDefault(True)
-        self.generate_button.setMinimumHeight(36)
-        self.generate_button.setMinimumWidth(160)
         self.generate_button.setObjectName("generate")
-        self.generate_button.setStyleSheet("#generate { font-weight: 600; padding: 6px 18px; }")
+        self.generate_button.setDefault(True)
+        primary(self.generate_button)
+        self.generate_button.setMinimumHeight(38)
+        # Fixed, and wide enough for "Generate 4": the button does not move as the count does.
+        self.generate_button.setFixedWidth(
+            max(180, self.generate_button.fontMetrics().horizontalAdvance("Generate 4") + 64)
+        )
         self.generate_button.clicked.connect(self.submit)
-        self.reason_label = QLabel()
+        self.reason_label = muted(QLabel())
         self.reason_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.reason_label.setEnabled(False)
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("Model", self.model)
-        form.addRow("Aspect ratio", self.aspect_ratio)
-        form.addRow("Image size", self.image_size)
-        form.addRow("Variations", self.variations)
+        # Two columns of two: every field the same width, whatever its content asks for.
+        options = QGridLayout()
+        options.setHorizontalSpacing(10)
+        options.setVerticalSpacing(8)
+        fields = (
+            ("Model", self.model),
+            ("Aspect ratio", self.aspect_ratio),
+            ("Image size", self.image_size),
+            ("Variations", self.variations),
+        )
+        for position, (text, field) in enumerate(fields):
+            row, column = divmod(position, 2)
+            label = QLabel(text)
+            label.setBuddy(field)
+            field.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            field.setMinimumWidth(FIELD_MIN_WIDTH)
+            options.addWidget(label, row, 3 * column)
+            options.addWidget(field, row, 3 * column + 1)
+        options.setColumnStretch(1, 1)
+        options.setColumnStretch(4, 1)
+        options.setColumnMinimumWidth(2, 14)  # the gutter between the two columns
         button_row = QHBoxLayout()
+        button_row.setSpacing(12)
         button_row.addWidget(self.reason_label, 1)
-        button_row.addWidget(self.generate_button, 1)
+        button_row.addWidget(self.generate_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.prompt, 1)
+        layout.setSpacing(6)
+        layout.addWidget(self.prompt, 2)
         layout.addWidget(self.count_label, alignment=Qt.AlignmentFlag.AlignRight)
-        layout.addLayout(form)
+        layout.addLayout(options)
+        layout.addSpacing(6)
         layout.addWidget(self.references)
         layout.addLayout(button_row)
+        # Spare height gathers under the button, once the prompt has its ten lines: the
+        # action stays right after what it sends, as the end of the form.
+        layout.addStretch(1)
 
         # A draft is saved half a second after typing stops, not on every key.
         self._draft_timer = QTimer(self)

@@ -1,8 +1,8 @@
 """The main window: the composer on the left, every task followed live on the right.
 
 It is built in two steps so that it paints before the heavy modules load: the frame
-(header, toolbar, status bar) needs only the mode, and `attach_session` then builds the
-composer and the task list over the opened session. The network stack, the engine and
+(header with Settings, status bar) needs only the mode, and `attach_session` then builds
+the composer and the task list over the opened session. The network stack, the engine and
 the widgets' own modules are imported in that second step, not when this module is.
 """
 
@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from .status_strip import StatusStrip
+from .style import TOOL_BUTTON_STYLE, muted
 
 if TYPE_CHECKING:
     from ..api import GenerationRequest
@@ -64,13 +65,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
         self.resize(1280, 760)
 
+        self._build_actions()
         self.pages = QStackedWidget()
         self.main_page = self._build_frame()
         self.pages.addWidget(self.main_page)
         self.setCentralWidget(self.pages)
-        self._build_toolbar()
         self.status_strip = StatusStrip(self._mode_label)
         self.statusBar().addPermanentWidget(self.status_strip)
+        # Connection, counts and credit mean nothing before there is an engine to report
+        # them: "connecting…" would wait forever on the welcome page.
+        self.status_strip.hide()
+        self._selection_changed()
         if session is not None:
             self.attach_session(session)
 
@@ -81,6 +86,7 @@ class MainWindow(QMainWindow):
     def attach_session(self, session: Session) -> None:
         """Build the composer and the task list over ``session``, and start following it."""
         from ..engine.thumbnails import ThumbnailCache
+        from ..session import NO_KEY_YET
         from .composer import Composer
         from .settings import profile_settings
         from .task_delegate import THUMB
@@ -98,18 +104,26 @@ class MainWindow(QMainWindow):
         self.tasks = self.task_panel.model
         self.composer = Composer(profile_settings(session.locations.profile))
         self._build_workspace()
-        self.welcome = WelcomePanel(session.key_problem)
+        # A plain "no key yet" is what the welcome panel itself answers: said only when
+        # something is wrong (no keyring, a refused key).
+        problem = session.key_problem if session.key_problem != NO_KEY_YET else None
+        self.welcome = WelcomePanel(problem)
         self.welcome.key_submitted.connect(lambda text: self._spawn(self._use_key(text)))
         self.welcome.sandbox_requested.connect(lambda: self._spawn(self._use_sandbox()))
         self.pages.insertWidget(0, self.welcome)
         self.status_strip.set_mode(self._mode_label)
         self._update_counts()
+        self._selection_changed()
         if session.engine is not None:
             self.statusBar().showMessage(f"Connected to {session.base_url}", 5000)
             self._attach_engine()
         else:
             self.pages.setCurrentWidget(self.welcome)
-            self.toolbar.hide()
+            # A stack is as wide as its widest page, shown or not: the workspace's minimum
+            # must not hold the welcome panel's window wide.
+            ignored = QSizePolicy.Policy.Ignored
+            self.main_page.setSizePolicy(ignored, ignored)
+            self.welcome.key_edit.setFocus()
 
     def _attach_engine(self) -> None:
         """Follow the engine: from the start, or once a key or the sandbox is chosen."""
@@ -125,8 +139,9 @@ class MainWindow(QMainWindow):
         self.bridge.image_failed.connect(
             lambda _image, message: self.statusBar().showMessage(message, 15000)
         )
+        self.main_page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.pages.setCurrentWidget(self.main_page)
-        self.toolbar.show()
+        self.status_strip.show()
         self._mode, self._mode_label = self.session.mode, self.session.mode_label
         self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
         self.status_strip.set_mode(self._mode_label)
@@ -174,9 +189,14 @@ class MainWindow(QMainWindow):
         self.credit_label = _plain(QLabel("Credit: …"))
         self.credit_label.setObjectName("credit")
         self.credit_label.setStyleSheet("#credit { font-weight: 600; }")
-        self.detail_label = _plain(QLabel("Opening your history…"))
+        self.detail_label = muted(_plain(QLabel("Opening your history…")))
         self.detail_label.setWordWrap(True)
-        self.detail_label.setEnabled(False)  # the palette's quieter text colour
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setDefaultAction(self.settings_action)
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.settings_button.setStyleSheet(TOOL_BUTTON_STYLE)
+        self.settings_button.setCursor(Qt.CursorShape.PointingHandCursor)
 
         header = QHBoxLayout()
         header.addWidget(title)
@@ -184,6 +204,8 @@ class MainWindow(QMainWindow):
         header.addWidget(self.mode_badge, alignment=Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
         header.addWidget(self.credit_label, alignment=Qt.AlignmentFlag.AlignVCenter)
+        header.addSpacing(16)
+        header.addWidget(self.settings_button, alignment=Qt.AlignmentFlag.AlignVCenter)
 
         self.body = QVBoxLayout()
         self.body.setContentsMargins(16, 12, 16, 8)
@@ -203,6 +225,7 @@ class MainWindow(QMainWindow):
         panel.remove_requested.connect(self._remove_task)
         panel.reuse_requested.connect(self._reuse_task)
         panel.notice.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        panel.add_actions([self.check_action, self.retry_action])
         # show_in_gallery is left for the gallery to connect to.
 
         self.composer.submitted.connect(self._submit_from_composer)
@@ -217,11 +240,9 @@ class MainWindow(QMainWindow):
         self.body.addWidget(splitter, 1)
         self.detail_label.setText(self._detail_text())
 
-    def _build_toolbar(self) -> None:
-        toolbar = self.toolbar = QToolBar("Tasks")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(toolbar)
+    def _build_actions(self) -> None:
+        """Settings shows in the header; Check now and Retry at the task list, once it
+        exists. Each shortcut works while its button is on screen."""
         self.check_action = QAction("Check now", self)
         self.check_action.setShortcut(QKeySequence("F5"))
         self.check_action.setToolTip("Ask the API about the selected task at once (F5)")
@@ -229,17 +250,10 @@ class MainWindow(QMainWindow):
         self.retry_action = QAction("Retry", self)
         self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
         self.retry_action.triggered.connect(self.retry_selected)
-        toolbar.addAction(self.check_action)
-        toolbar.addAction(self.retry_action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
         self.settings_action = QAction("Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setToolTip("API key, address, library folder, tracking, language")
         self.settings_action.triggered.connect(self.open_settings)
-        toolbar.addAction(self.settings_action)
-        self._selection_changed()
 
     def open_settings(self) -> SettingsDialog:
         """Non-modal, and one of it: a second request raises the open dialog."""
@@ -311,7 +325,12 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.session is not None:
+        if self.session is None:
+            return
+        # Where the first keystroke belongs: the key field on a first run, else the prompt.
+        if self.pages.currentWidget() is self.welcome:
+            self.welcome.key_edit.setFocus()
+        else:
             self.composer.prompt.setFocus()
 
     def _submit_from_composer(self, request: GenerationRequest, variations: int) -> None:

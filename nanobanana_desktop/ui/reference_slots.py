@@ -90,6 +90,9 @@ from ..engine.references import (
     prepare_reference_bytes,
     prepare_reference_file,
 )
+from .style import is_dark as _is_dark
+from .style import mix as _mix
+from .style import muted_colour as _muted_colour
 
 __all__ = [
     "GALLERY_MIME",
@@ -197,7 +200,7 @@ def _item_from_string(raw: str) -> _Item:
         return _Url(text)
     if scheme == "file":
         # A typed path could name any file on the disk; a real drop shows what the user chose.
-        return _Refused("file: links typed as text are not used; drop the file itself instead.")
+        return _Refused("Typed file: links are not used; drop the file itself.")
     if scheme == "javascript":
         return _Refused("javascript: links are not images; use an http(s) image link.")
     if scheme and len(scheme) > 1:  # one letter is more likely a Windows drive than a scheme
@@ -515,31 +518,12 @@ def _tooltip(text: str) -> str:
     return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
-def _mix(a: QColor, b: QColor, t: float) -> QColor:
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * t,
-        a.greenF() + (b.greenF() - a.greenF()) * t,
-        a.blueF() + (b.blueF() - a.blueF()) * t,
-        1.0,
-    )
-
-
-def _is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
 def _error_colour(palette: QPalette) -> QColor:
     return QColor("#ff8a80") if _is_dark(palette) else QColor("#c62828")
 
 
 def _warning_colour(palette: QPalette) -> QColor:
     return QColor("#ffcc80") if _is_dark(palette) else QColor("#9a5b00")
-
-
-def _muted_colour(palette: QPalette) -> QColor:
-    return _mix(
-        palette.color(QPalette.ColorRole.WindowText), palette.color(QPalette.ColorRole.Window), 0.45
-    )
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -835,23 +819,30 @@ class ReferenceSlot(QFrame):
         self.add_url_button.setToolTip("Type or paste an image link (or double-click the slot)")
         self.add_url_button.clicked.connect(self.begin_url_entry)
 
-        self.url_edit = _UrlEdit(self)
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        smaller = QFont(self.font())
+        smaller.setPointSizeF(smaller.pointSizeF() * 0.82)
+
+        # The link field sits in the picture area, where "+ URL" was: the caption block
+        # below then needs only its two lines, whatever the slot is doing.
+        self.url_edit = _UrlEdit(self.view)
+        self.url_edit.setFont(small)
         self.url_edit.setPlaceholderText("https://…")
         self.url_edit.setAccessibleName(f"Link for reference image {index + 1}")
         self.url_edit.returnPressed.connect(self._url_entered)
         self.url_edit.cancelled.connect(self.end_url_entry)
+        edit_height = self.url_edit.sizeHint().height()
+        self.url_edit.setGeometry(6, THUMB - edit_height - 8, THUMB - 12, edit_height)
         self.url_edit.hide()
 
+        # Line 1: the name (or a message); line 2, smaller and quieter: the size or a note.
         self.caption = _plain(QLabel())
         self.note_label = _plain(QLabel())
         for label in (self.caption, self.note_label):
             label.setFixedWidth(THUMB)
             label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        small = QFont(self.font())
-        small.setPointSizeF(small.pointSizeF() * 0.9)
         self.caption.setFont(small)
-        smaller = QFont(self.font())
-        smaller.setPointSizeF(smaller.pointSizeF() * 0.82)
         self.note_label.setFont(smaller)
 
         # Fixed height for the caption block, so a message never makes the row jump.
@@ -859,12 +850,10 @@ class ReferenceSlot(QFrame):
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.setSpacing(1)
-        below_layout.addWidget(self.url_edit)
         below_layout.addWidget(self.caption)
         below_layout.addWidget(self.note_label)
         below_layout.addStretch(1)
-        lines = QFontMetrics(small).lineSpacing()
-        below.setFixedHeight(max(3 * lines + 4, self.url_edit.sizeHint().height() + lines + 4))
+        below.setFixedHeight(2 * QFontMetrics(small).lineSpacing() + 3)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(PAD, PAD, PAD, PAD - 2)
@@ -1023,28 +1012,36 @@ class ReferenceSlot(QFrame):
         caption_colour = palette.color(QPalette.ColorRole.WindowText)
         note_colour = _muted_colour(palette)
         tip: list[str] = []
+        caption_metrics = QFontMetrics(self.caption.font())
         if content.error is not None:
-            caption_text = _elide_lines(
-                content.error, self.caption.font(), THUMB, 1 if editing else 3
-            )
+            # Two lines at most; the whole message is in the tooltip.
+            caption_text = _elide_lines(content.error, self.caption.font(), THUMB, 2)
             caption_colour = _error_colour(palette)
             tip.append(content.error)
         elif editing:
             caption_text = "Press Enter to add"
             caption_colour = _muted_colour(palette)
         elif content.job is not None:
-            caption_text = QFontMetrics(self.caption.font()).elidedText(
+            caption_text = caption_metrics.elidedText(
                 content.pending, Qt.TextElideMode.ElideMiddle, THUMB
             )
             caption_colour = _muted_colour(palette)
         elif content.reference is not None:
-            caption_text = _fit_label(content.reference.label, self.caption.font(), THUMB)
-        if content.reference is not None and content.error is None and content.job is None:
             note = content.reference.note
-            if note and not editing:
-                note_text = _elide_lines(note, self.note_label.font(), THUMB, 2)
+            name, _dot, size = content.reference.label.rpartition(" · ")
+            if not name:  # no size known (a link that could not be fetched)
+                name, size = size, ""
+            if note:
+                # The note needs line 2: name and size share line 1, the name giving way.
+                caption_text = _fit_label(content.reference.label, self.caption.font(), THUMB)
+                note_text = QFontMetrics(self.note_label.font()).elidedText(
+                    " ".join(note.split()), Qt.TextElideMode.ElideRight, THUMB
+                )
                 if note == COULD_NOT_PREVIEW:
                     note_colour = _warning_colour(palette)
+            else:
+                caption_text = caption_metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, THUMB)
+                note_text = size
         if content.reference is not None:
             reference = content.reference
             shown = reference.value if not reference.value.startswith("data:") else "embedded image"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,6 +41,7 @@ from ..engine.paths import LIBRARY_ENV
 from ..engine.polling import PollPolicy
 from ..session import Session
 from .settings import profile_settings, store_preferences, stored_preferences
+from .style import muted
 
 DEFAULT_WEBHOOK_PORT = 8787
 
@@ -75,8 +77,40 @@ def _text(text: str = "", *, quiet: bool = False) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setEnabled(not quiet)  # the palette's quieter text colour
-    return label
+    return muted(label) if quiet else label
+
+
+class _StatusLabel(QLabel):
+    """A note row that is there only while it says something: an empty one would still
+    add its row spacing to the section."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # server answers are untrusted
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
+def _home_relative(path: str) -> str:
+    """``~/Pictures/Nano Banana`` for a folder under the home folder; others as they are."""
+    try:
+        inside = Path(path).relative_to(Path.home())
+    except ValueError:
+        return path
+    return str(Path("~") / inside) if inside.parts else "~"
+
+
+def _expand_home(text: str) -> str:
+    # What is saved is the absolute folder, whatever the field shows.
+    return str(Path(text).expanduser()) if text.startswith("~") else text
 
 
 def _error_label(name: str) -> QLabel:
@@ -117,6 +151,8 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
+        for button in self.buttons.buttons():
+            button.setIcon(QIcon())  # the style's floppy disk and cross add nothing here
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         # Only the button, not accepted(): saving is asynchronous and keeps the dialog
         # open to say what happened.
@@ -183,7 +219,7 @@ class SettingsDialog(QDialog):
         remove_row.addWidget(self.remove_button)
         remove_row.addStretch(1)
         self._form.add_row(None, remove_row)
-        self.account_status = _text()
+        self.account_status = _StatusLabel()
         self.account_status.setObjectName("accountStatus")
         self.account_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._note(self.account_status)
@@ -199,15 +235,18 @@ class SettingsDialog(QDialog):
 
     def _build_start_settings(self) -> None:
         self._section("Connection")
-        self._form.add_row(
-            _text("Everything below applies at the next start; command-line flags win.", quiet=True)
-        )
         self.base_url_edit = QLineEdit()
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         self.base_url_error = _error_label("baseUrlError")
         self.base_url_edit.textChanged.connect(self.base_url_error.hide)
         self._form.add_row("API address", self.base_url_edit)
         self._note(self.base_url_error)
+        self._note(
+            _text(
+                "This and everything below applies at the next start; command-line flags win.",
+                quiet=True,
+            )
+        )
 
         self._section("Library")
         self.library_edit = QLineEdit()
@@ -264,11 +303,13 @@ class SettingsDialog(QDialog):
         self.webhook_error = _error_label("webhookError")
         self.webhook_url_edit.textChanged.connect(self.webhook_error.hide)
         self._note(self.webhook_error)
+        # Word joiners (U+2060) after the hyphens: the flag is never split over two lines.
+        # Non-breaking hyphens would do that too, but many fonts draw "‑‑" as one dash.
         self._note(
             _text(
                 "The public https address of a tunnel you run (cloudflared, ngrok) to the "
                 "local port; the app listens on 127.0.0.1 only. For the window: commands "
-                "take --webhook-url, and the sandbox calls back on its own.",
+                "take -\u2060-\u2060webhook-\u2060url, and the sandbox calls back on its own.",
                 quiet=True,
             )
         )
@@ -288,7 +329,7 @@ class SettingsDialog(QDialog):
         options = self.session.options
         policy = options.poll_policy or PollPolicy()
         self.base_url_edit.setText(stored.base_url or options.base_url)
-        self.library_edit.setText(stored.library or str(self.session.library))
+        self.library_edit.setText(_home_relative(stored.library or str(self.session.library)))
         self.fast_spin.setValue(stored.poll_fast or policy.fast)
         self.slow_spin.setValue(stored.poll_slow or max(policy.slow, self.fast_spin.value()))
         self.webhook_url_edit.setText(stored.webhook_url or options.webhook_url or "")
@@ -303,7 +344,7 @@ class SettingsDialog(QDialog):
     def _values(self) -> dict[str, str]:
         return {
             prefs.BASE_URL: self.base_url_edit.text().strip(),
-            prefs.LIBRARY: self.library_edit.text().strip(),
+            prefs.LIBRARY: _expand_home(self.library_edit.text().strip()),
             prefs.POLL_FAST: _seconds(self.fast_spin.value()),
             prefs.POLL_SLOW: _seconds(self.slow_spin.value()),
             prefs.WEBHOOK_URL: self.webhook_url_edit.text().strip(),
@@ -489,11 +530,12 @@ class SettingsDialog(QDialog):
         return [key for key in prefs.KEYS if key in changed]
 
     def browse_library(self) -> None:
-        dialog = QFileDialog(self, "Choose the library folder", self.library_edit.text())
+        start = _expand_home(self.library_edit.text().strip())
+        dialog = QFileDialog(self, "Choose the library folder", start)
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not self.native_dialogs)
-        dialog.fileSelected.connect(self.library_edit.setText)
+        dialog.fileSelected.connect(lambda path: self.library_edit.setText(_home_relative(path)))
         dialog.finished.connect(dialog.deleteLater)
         self.folder_dialog = dialog
         dialog.open()

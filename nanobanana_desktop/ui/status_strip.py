@@ -1,5 +1,5 @@
 """The status bar's permanent part: mode and connection, tasks in flight, credits used in
-this session, and the balance where it is known."""
+this session, and the account's credit where it is known ("Credit", as in the header)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class StatusStrip(QWidget):
         self.connection = _plain()
         self.counts = _plain()
         self.session_credit = _plain()
-        self.balance = _plain("Balance: …")
+        self.balance = _plain("Credit: …")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(6)
@@ -70,7 +70,8 @@ class StatusStrip(QWidget):
         if counts["failed"]:
             parts.append(f"{counts['failed']} failed")
         if counts["attention"]:
-            parts.append(f"{counts['attention']} need a look")
+            attention = counts["attention"]
+            parts.append(f"{attention} {'needs' if attention == 1 else 'need'} a look")
         self.counts.setText(" · ".join(parts))
 
     def task_changed(self, before: TaskRecord | None, task: TaskRecord) -> None:
@@ -88,12 +89,14 @@ class StatusStrip(QWidget):
         self._show_used()
 
     def _show_used(self) -> None:
-        self.session_credit.setText(f"Used this session: {self.used.normalize():f}")
+        used = f"{self.used.normalize():f}"
+        unit = "credit" if used == "1" else "credits"
+        self.session_credit.setText(f"Used this session: {used} {unit}")
 
     def set_balance(self, credit: Decimal | None, problem: str = "") -> None:
         if credit is None:
-            self.balance.setText("Balance: unknown")
+            self.balance.setText("Credit: unknown")
             self.balance.setToolTip(problem)
         else:
-            self.balance.setText(f"Balance: {credit.normalize():f}")
+            self.balance.setText(f"Credit: {credit.normalize():f}")
             self.balance.setToolTip("")

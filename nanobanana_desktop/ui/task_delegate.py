@@ -2,6 +2,7 @@
 
 Everything is painted with QPainter and drawText, so prompts and server messages are
 always plain text. Colours come from the palette, except the four status colours.
+Thumbnails keep their images' shape: a 2:3 poster is a tall tile, not a square swatch.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..engine.records import TaskRecord, TaskState
+from .style import mix, muted_colour
 from .task_model import (
     MAX_THUMBNAILS,
     ElapsedRole,
@@ -34,8 +36,13 @@ from .task_model import (
 Index = QModelIndex | QPersistentModelIndex
 
 ROW_HEIGHT = 80  # 12 + a 56 px thumbnail + 12
-THUMB = 56
+THUMB = 56  # the tiles' height; their width follows the image's shape
 THUMB_GAP = 6
+TILE_MIN = round(THUMB * 9 / 16)  # 9:16 fits; narrower images are cropped to it
+TILE_MAX = round(THUMB * 16 / 9)  # 16:9 fits; wider images are cropped to it
+# The strip's widest: what four square tiles take. Wide images show fewer tiles and "+N".
+STRIP_BUDGET = MAX_THUMBNAILS * THUMB + (MAX_THUMBNAILS - 1) * THUMB_GAP
+SEPARATOR = " · "
 PAD = 16  # left and right of the card
 ICON = 20
 ICON_GAP = 12
@@ -77,16 +84,6 @@ def status_colour(state: TaskState, palette: QPalette) -> QColor:
     return QColor(table[status_kind(state)])
 
 
-def mix(a: QColor, b: QColor, t: float) -> QColor:
-    """``a`` moved ``t`` of the way towards ``b``."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * t,
-        a.greenF() + (b.greenF() - a.greenF()) * t,
-        a.blueF() + (b.blueF() - a.blueF()) * t,
-        1.0,
-    )
-
-
 def status_text(task: TaskRecord, elapsed: float | None) -> str:
     """The status line's coloured part: what the task is doing and for how long."""
     if elapsed is None:
@@ -96,7 +93,7 @@ def status_text(task: TaskRecord, elapsed: float | None) -> str:
         return f"done in {took}"
     if task.state is TaskState.FAILED:
         return f"failed after {took}"
-    return f"{task.state.label} · {took}"
+    return f"{task.state.label}{SEPARATOR}{took}"
 
 
 def meta_text(task: TaskRecord) -> str:
@@ -107,7 +104,48 @@ def meta_text(task: TaskRecord) -> str:
     if task.consumed is not None:
         credits = f"{task.consumed.normalize():f}"
         parts.append(f"{credits} credit{'' if credits == '1' else 's'}")
-    return " · ".join(parts)
+    return SEPARATOR.join(parts)
+
+
+def reason_text(task: TaskRecord) -> str:
+    """The reason on one line, without a closing full stop: a list line, not a sentence."""
+    reason = " ".join((task.status_reason or "").split())
+    if reason.endswith(".") and not reason.endswith(".."):
+        reason = reason[:-1]
+    return reason
+
+
+def _ratio(text: str | None) -> float | None:
+    """A ratio such as 2:3 as a number (0.667); None for auto, nothing, or nonsense."""
+    width, _colon, height = (text or "").partition(":")
+    try:
+        ratio = float(width) / float(height)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return ratio if ratio > 0 else None
+
+
+def tile_width(image: QImage | None, requested: str | None) -> int:
+    """The image's own shape once it is loaded; before, the shape the task asked for."""
+    if image is not None and not image.isNull() and image.height() > 0:
+        ratio: float | None = image.width() / image.height()
+    else:
+        ratio = _ratio(requested)
+    return max(TILE_MIN, min(TILE_MAX, round(THUMB * (ratio or 1.0))))
+
+
+def tile_widths(images: list[QImage | None], requested: str | None) -> list[int]:
+    """The tiles that fit in the strip, left to right; at least one."""
+    widths: list[int] = []
+    used = 0
+    for image in images[:MAX_THUMBNAILS]:
+        width = tile_width(image, requested)
+        needed = width + (THUMB_GAP if widths else 0)
+        if widths and used + needed > STRIP_BUDGET:
+            break
+        widths.append(width)
+        used += needed
+    return widths
 
 
 class TaskDelegate(QStyledItemDelegate):
@@ -127,17 +165,18 @@ class TaskDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        self._paint_background(painter, rect, palette, state)
+        last = index.row() == index.model().rowCount(index.parent()) - 1
+        self._paint_background(painter, rect, palette, state, last=last)
 
-        base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
-        muted = mix(text, base, 0.42)
+        muted = muted_colour(palette, QPalette.ColorRole.Text, QPalette.ColorRole.Base)
         colour = status_colour(task.state, palette)
         elapsed = index.data(ElapsedRole)
 
         images = index.data(ThumbnailsRole) or []
         total = int(index.data(ImageCountRole) or 0)
-        strip = self._strip_width(len(images))
+        widths = tile_widths(images, task.aspect_ratio) if images else []
+        strip = sum(widths) + THUMB_GAP * max(0, len(widths) - 1)
         text_left = rect.left() + PAD + ICON + ICON_GAP
         text_right = rect.right() - PAD - (strip + PAD if strip else 0)
         width = max(0, text_right - text_left)
@@ -148,7 +187,7 @@ class TaskDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.92))
         lines: list[tuple[QFont, int]] = [(bold, QFontMetrics(bold).height())]
         lines.append((small, QFontMetrics(small).height()))
-        reason = " ".join((task.status_reason or "").split())
+        reason = reason_text(task)
         if reason:
             lines.append((small, QFontMetrics(small).height()))
         block = sum(h for _f, h in lines) + LINE_GAP * (len(lines) - 1)
@@ -175,52 +214,57 @@ class TaskDelegate(QStyledItemDelegate):
         status = status_text(task, elapsed)
         status_font = QFont(small)
         status_font.setWeight(QFont.Weight.DemiBold)
-        # +2: the advance is rounded, and eliding would otherwise clip the last letter.
-        status_width = min(width, QFontMetrics(status_font).horizontalAdvance(status) + 2)
+        advance = QFontMetrics(status_font).horizontalAdvance(status)
+        # +2 for the box: the advance is rounded, and eliding would clip the last letter.
+        status_width = min(width, advance + 2)
         painter.setPen(colour)
         self._text(painter, status_font, QRect(text_left, y, status_width, height), status)
-        rest = text_left + status_width
-        separator = "  ·  "
-        meta_left = rest + metrics.horizontalAdvance(separator)
+        # The separator follows the text itself, not the box: the same gap on both sides.
+        rest = text_left + min(width, advance)
+        # The same dot, spaced the same, as inside the status and the numbers.
+        meta_left = rest + metrics.horizontalAdvance(SEPARATOR)
         if meta_left < text_right:
             painter.setPen(muted)
             painter.setFont(small)
             painter.drawText(
                 QRect(rest, y, meta_left - rest, height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                separator,
+                SEPARATOR,
             )
             self._text(
                 painter, small, QRect(meta_left, y, text_right - meta_left, height), meta_text(task)
             )
         y += height + LINE_GAP
 
-        # Line 3: why it failed or needs a look; the whole text is in the tooltip.
+        # Line 3: why it failed or needs a look, quieter: the status words above carry the
+        # colour. The whole text is in the tooltip.
         if reason:
-            kind = status_kind(task.state)
-            painter.setPen(colour if kind in ("failed", "attention") else muted)
+            painter.setPen(muted)
             self._text(painter, small, QRect(text_left, y, width, lines[2][1]), reason)
 
-        if strip:
-            self._paint_thumbnails(painter, rect, palette, images, total)
+        if widths:
+            self._paint_thumbnails(painter, rect, palette, images, widths, total)
         painter.restore()
 
     # ------------------------------------------------------------ parts
 
     @staticmethod
-    def _strip_width(count: int) -> int:
-        shown = min(count, MAX_THUMBNAILS)
-        return shown * THUMB + max(0, shown - 1) * THUMB_GAP
-
-    @staticmethod
     def _text(painter: QPainter, font: QFont, box: QRect, text: str) -> None:
-        elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, box.width())
         painter.setFont(font)
-        painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        painter.drawText(
+            box,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            elide(text, font, box.width()),
+        )
 
     @staticmethod
     def _paint_background(
-        painter: QPainter, rect: QRect, palette: QPalette, state: QStyle.StateFlag
+        painter: QPainter,
+        rect: QRect,
+        palette: QPalette,
+        state: QStyle.StateFlag,
+        *,
+        last: bool = False,
     ) -> None:
         base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
@@ -234,9 +278,10 @@ class TaskDelegate(QStyledItemDelegate):
             painter.fillRect(rect, mix(base, text, 0.04))
         else:
             painter.fillRect(rect, base)
-        painter.setPen(QPen(mix(base, text, 0.1), 1))
-        bottom = rect.bottom()
-        painter.drawLine(rect.left() + PAD, bottom, rect.right() - PAD, bottom)
+        if not last:  # under the last card, the list's own border is the line
+            painter.setPen(QPen(mix(base, text, 0.1), 1))
+            bottom = rect.bottom()
+            painter.drawLine(rect.left() + PAD, bottom, rect.right() - PAD, bottom)
 
     def _paint_thumbnails(
         self,
@@ -244,15 +289,18 @@ class TaskDelegate(QStyledItemDelegate):
         rect: QRect,
         palette: QPalette,
         images: list[QImage | None],
+        widths: list[int],
         total: int,
     ) -> None:
         base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
-        shown = images[:MAX_THUMBNAILS]
-        left = rect.right() - PAD - self._strip_width(len(shown)) + 1
+        shown = images[: len(widths)]
+        strip = sum(widths) + THUMB_GAP * (len(widths) - 1)
+        x = float(rect.right() - PAD - strip + 1)
         top = rect.top() + (rect.height() - THUMB) / 2
-        for position, image in enumerate(shown):
-            tile = QRectF(left + position * (THUMB + THUMB_GAP), top, THUMB, THUMB)
+        for position, (image, width) in enumerate(zip(shown, widths, strict=True)):
+            tile = QRectF(x, top, width, THUMB)
+            x += width + THUMB_GAP
             path = QPainterPath()
             path.addRoundedRect(tile, RADIUS, RADIUS)
             painter.save()
@@ -260,7 +308,7 @@ class TaskDelegate(QStyledItemDelegate):
             if image is None or image.isNull():
                 painter.fillRect(tile, mix(base, text, 0.07))  # loading, or unavailable
             else:
-                painter.drawImage(tile, image, _square(image))
+                painter.drawImage(tile, image, _crop(image, tile.width() / tile.height()))
             extra = total - len(shown)
             if position == len(shown) - 1 and extra > 0:
                 painter.fillRect(tile, QColor(0, 0, 0, 120))
@@ -350,7 +398,24 @@ class TaskDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def _square(image: QImage) -> QRectF:
-    """The centred square of ``image``: tiles are filled, not letterboxed."""
-    side = min(image.width(), image.height())
-    return QRectF((image.width() - side) / 2, (image.height() - side) / 2, side, side)
+def _crop(image: QImage, ratio: float) -> QRectF:
+    """The centred part of ``image`` with the tile's shape: all of it, unless the image is
+    wider or taller than a tile may be."""
+    width, height = float(image.width()), float(image.height())
+    if width / height > ratio:
+        width = height * ratio
+    else:
+        height = width / ratio
+    return QRectF((image.width() - width) / 2, (image.height() - height) / 2, width, height)
+
+
+_TRAILING = " .,;:·-–—("
+
+
+def elide(text: str, font: QFont, width: int) -> str:
+    """``text`` cut to ``width`` with "…", never leaving a dot or a comma before it."""
+    elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+    if elided != text and elided.endswith("…"):
+        kept = elided[:-1].rstrip(_TRAILING)
+        elided = f"{kept}…" if kept else elided
+    return elided

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.records import ImageRecord, TaskRecord, TaskState
+from .style import TOOL_BUTTON_STYLE, muted
 from .task_delegate import TaskDelegate
 from .task_model import (
     ImageCountRole,
@@ -114,6 +115,8 @@ class TaskPanel(QWidget):
             self.filter_buttons[choice] = button
             filters.addWidget(button)
         filters.addStretch(1)
+        self._filters = filters
+        self.action_buttons: list[QToolButton] = []
 
         # Connected before the view's own handlers so that they run first: when the selected
         # task leaves the filter, Qt would select its neighbour, a task the user never chose.
@@ -137,7 +140,7 @@ class TaskPanel(QWidget):
         self.empty_label = _plain(QLabel(_EMPTY[TaskFilter.ALL]))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setEnabled(False)  # the palette's quieter text colour
+        muted(self.empty_label)
         self.empty_label.setContentsMargins(24, 24, 24, 24)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_label)
@@ -187,6 +190,19 @@ class TaskPanel(QWidget):
 
     def set_engine_ready(self, ready: bool) -> None:
         self.engine_ready = ready
+
+    def add_actions(self, actions: Sequence[QAction]) -> None:
+        """Buttons for the window's task actions (Check now, Retry) at the right of the
+        filters, next to the list they act on; each follows its action's state and text."""
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setStyleSheet(TOOL_BUTTON_STYLE)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            self._filters.addSpacing(6)
+            self._filters.addWidget(button)
+            self.action_buttons.append(button)
 
     async def aclose(self) -> None:
         self.model.ticker.stop()

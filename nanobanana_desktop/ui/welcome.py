@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -13,13 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .style import mix, muted, primary, secondary
+
 
 def _text(text: str, *, quiet: bool = False) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setEnabled(not quiet)
-    return label
+    return muted(label) if quiet else label
 
 
 class WelcomePanel(QWidget):
@@ -48,21 +50,39 @@ class WelcomePanel(QWidget):
             )
         )
         self.save_button = QPushButton("Check and save key")
+        self.save_button.setObjectName("saveKey")
+        primary(self.save_button)
         self.save_button.setDefault(True)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self._submit)
         self.sandbox_button = QPushButton("Try the offline sandbox")
+        self.sandbox_button.setObjectName("trySandbox")
+        secondary(self.sandbox_button)
+        self.sandbox_button.setMinimumHeight(self.save_button.sizeHint().height())
         self.sandbox_button.clicked.connect(self.sandbox_requested.emit)
         self.status = _text(problem or "")
         self.status.setObjectName("welcomeStatus")
+        self.status.setVisible(bool(problem))  # an empty line would still take its spacing
 
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
         key_row.addWidget(self.save_button)
+        # One height for the row: the filled button sets it.
+        for widget in (self.key_edit, self.show_key):
+            widget.setMinimumHeight(self.save_button.sizeHint().height())
 
         card = QFrame()
-        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setObjectName("welcomeCard")
+        palette = self.palette()
+        edge = mix(
+            palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Text), 0.12
+        )
+        # A white (Base) sheet on the window's grey: the one thing to look at.
+        card.setStyleSheet(
+            "#welcomeCard { background: palette(base);"
+            f" border: 1px solid {edge.name()}; border-radius: 12px; }}"
+        )
         # A fixed width lets wrapped labels compute their height for the width they get.
         card.setFixedWidth(620)
         inner = QVBoxLayout(card)
@@ -112,9 +132,11 @@ class WelcomePanel(QWidget):
             self._edited(self.key_edit.text())
         if message:
             self.status.setText(message)
+            self.status.show()
 
     def show_error(self, message: str) -> None:
         self.set_busy(False)
         self.status.setText(message)
+        self.status.show()
         self.key_edit.setFocus()
         self.key_edit.selectAll()
