@@ -7,8 +7,11 @@ display, Qt aborts the whole run (exit 134) and hides its own message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import subprocess
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -123,3 +126,24 @@ def run_expecting(
             return caught.value
 
     return run(scenario())
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, options: str) -> Iterator[Path]:
+    """A real tmpfs at ``path`` (e.g. "size=1m" for a full disk, "ro" for read-only)."""
+    path.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.fail(
+            f"could not mount a tmpfs ({options}) at {path}; these tests need root and "
+            f"mount(8): {mounted.stderr.strip() or mounted.returncode}"
+        )
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import io
 import os
 import socket
 import struct
-import subprocess
 import threading
 import warnings
 import zipfile
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import RecordingSleep, run
+from conftest import RecordingSleep, run, tmpfs
 from PIL import Image
 
 from nanobanana_desktop.api import RetryPolicy
@@ -641,26 +639,6 @@ def test_cancelling_while_the_temp_file_is_being_created_leaves_no_file(dest, mo
 
 
 # Storage ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def tmpfs(path: Path, options: str) -> Iterator[Path]:
-    path.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.fail(
-            f"could not mount a tmpfs ({options}) at {path}; these tests need root and "
-            f"mount(8): {mounted.stderr.strip() or mounted.returncode}"
-        )
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", str(path)], check=True)
 
 
 def test_missing_folder_is_a_storage_error(sandbox, tmp_path):

@@ -80,7 +80,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_tasks(tmp_path):
     assert task.prompt == "old" and task.state is TaskState.SUCCEEDED and task.done_at == 12.5
     assert durations == [("google/gempix2", 11.5)]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
 
@@ -124,7 +124,7 @@ def test_version_3_adds_hidden_tasks_that_lists_leave_out(tmp_path):
     assert everything == [running.id, hidden.id]
     assert succeeded == []  # hidden from state queries too, unless asked for
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import os
 import struct
+import tempfile
 import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from nanobanana_desktop.engine import thumbnails as thumbnails_module
@@ -198,3 +201,297 @@ def test_a_truncated_cache_file_is_made_again(tmp_path):
     made.write_bytes(made.read_bytes()[:30])  # as after a power cut
     pixels = cache.pixels(source, 112)
     assert (pixels.width, pixels.height) == (112, 56)
+
+
+# --------------------------------------------------------------------------- decoding less
+
+
+def spy(monkeypatch, cls, name: str) -> list[tuple]:
+    """Calls of ``cls.name``, each as (the image's size before, the arguments)."""
+    calls: list[tuple] = []
+    real = getattr(cls, name)
+
+    def spying(self, *args, **kwargs):
+        calls.append((self.size, args))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, spying)
+    return calls
+
+
+def test_a_4k_jpeg_is_decoded_at_an_eighth(tmp_path, monkeypatch):
+    from PIL import JpegImagePlugin
+
+    source = write_image(tmp_path / "big.jpg", (4096, 4096), "JPEG")
+    decoded_at: list[tuple[int, int]] = []
+    real = JpegImagePlugin.JpegImageFile.draft
+
+    def spying(self, mode, size):
+        result = real(self, mode, size)
+        decoded_at.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spying)
+    pixels = ThumbnailCache(tmp_path / "thumbs").pixels(source, 256)
+    assert (pixels.width, pixels.height) == (256, 256)
+    # libjpeg's smallest scale: 512 x 512, a 64th of the pixels, and still twice the target.
+    assert decoded_at == [(512, 512)]
+
+
+@pytest.mark.parametrize(
+    ("size", "factor"),
+    [((4096, 2304), 8), ((3000, 3000), 5), ((1100, 1100), 2), ((1000, 1000), None)],
+)
+def test_a_large_png_is_reduced_to_no_less_than_twice_the_target_first(
+    tmp_path, monkeypatch, size, factor
+):
+    source = write_image(tmp_path / "big.png", size)
+    reduces = spy(monkeypatch, Image.Image, "reduce")
+    resizes = spy(monkeypatch, Image.Image, "resize")
+    pixels = ThumbnailCache(tmp_path / "thumbs").pixels(source, 256)
+    target = (256, round(256 * size[1] / size[0]))
+    assert (pixels.width, pixels.height) == target
+    if factor is None:
+        assert reduces == []  # less than twice the target already: only the resample
+        assert [before for before, _ in resizes] == [size]
+        return
+    assert reduces == [(size, (factor,))]
+    reduced = (-(-size[0] // factor), -(-size[1] // factor))  # reduce() rounds up
+    # The final resample starts from at least twice the target on each side...
+    assert reduced[0] >= 2 * target[0] and reduced[1] >= 2 * target[1]
+    # ... but below four times it: one factor more would have gone under twice.
+    assert size[0] // (factor + 1) < 2 * target[0] or size[1] // (factor + 1) < 2 * target[1]
+    assert resizes == [(reduced, (target, Image.Resampling.LANCZOS))]
+
+
+# --------------------------------------------------------------------------- orientation
+
+
+def test_exif_orientation_6_gives_an_upright_portrait(tmp_path):
+    # Stored as a landscape with a red block at its top left; orientation 6 says "turn it a
+    # quarter clockwise to show it", which puts that block at the top right.
+    picture = Image.new("RGB", (1600, 900), "white")
+    picture.paste((255, 0, 0), (0, 0, 400, 300))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    source = tmp_path / "phone.jpg"
+    picture.save(source, "JPEG", exif=exif.tobytes(), quality=95)
+
+    pixels = ThumbnailCache(tmp_path / "thumbs").pixels(source, 112)
+    assert (pixels.width, pixels.height) == (63, 112)
+    thumb = Image.frombytes("RGBA", (pixels.width, pixels.height), pixels.rgba)
+    top_right, top_left = thumb.getpixel((60, 3)), thumb.getpixel((3, 3))
+    assert top_right[0] > 200 and top_right[1] < 60  # red
+    assert min(top_left[:3]) > 200  # white
+
+
+# --------------------------------------------------------------------------- colour
+
+
+def s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def xyz_tag(x: float, y: float, z: float) -> bytes:
+    return b"XYZ " + bytes(4) + s15(x) + s15(y) + s15(z)
+
+
+def matrix_profile(red, green, blue, gamma: float) -> bytes:
+    """A minimal ICC v2 RGB display profile: three primaries and one gamma curve."""
+    text = b"Wide test RGB\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
+    curve = b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256)) + bytes(2)
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", xyz_tag(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz_tag(*red)),
+        (b"gXYZ", xyz_tag(*green)),
+        (b"bXYZ", xyz_tag(*blue)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+        (b"cprt", b"text" + bytes(4) + b"none\0"),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        data += bytes(-(offset + len(data)) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    body = struct.pack(">I", len(tags)) + table + data
+    header = (
+        struct.pack(">I", 128 + len(body))
+        + bytes(4)
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + bytes(12)
+        + b"acsp"
+        + bytes(28)
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+        + bytes(48)
+    )
+    return header + body
+
+
+# Adobe RGB (1998)'s primaries (adapted to D50) and gamma: a wider gamut than sRGB's.
+WIDE = matrix_profile(
+    (0.6097, 0.3111, 0.0195), (0.2053, 0.6257, 0.0609), (0.1492, 0.0632, 0.7446), 2.2
+)
+COLOUR = (200, 100, 50)
+
+
+def expected_in_srgb(colour: tuple[int, int, int]) -> tuple[int, ...]:
+    from PIL import ImageCms
+
+    one = Image.new("RGB", (1, 1), colour)
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(WIDE))
+    return ImageCms.profileToProfile(one, profile, ImageCms.createProfile("sRGB")).getpixel((0, 0))
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_an_embedded_profile_is_converted_to_srgb(tmp_path, mode):
+    source = tmp_path / "wide.png"
+    Image.new(mode, (800, 600), (*COLOUR, 128)[: len(mode)]).save(source, icc_profile=WIDE)
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    pixels = cache.pixels(source, 112)
+    red, green, blue, alpha = pixels.rgba[:4]
+    want = expected_in_srgb(COLOUR)
+    assert want[0] - COLOUR[0] > 20  # the same numbers mean a far redder red in this space
+    assert all(abs(a - b) <= 1 for a, b in zip((red, green, blue), want, strict=True))
+    assert alpha == (128 if mode == "RGBA" else 255)
+    # The file carries sRGB numbers and no profile that would claim otherwise.
+    with Image.open(cache.thumbnail(source, 112)) as made:
+        assert "icc_profile" not in made.info
+        assert made.getpixel((5, 5))[:3] == (red, green, blue)
+
+
+def test_a_broken_profile_or_no_colour_management_leaves_the_colours(tmp_path, monkeypatch):
+    broken = tmp_path / "broken-profile.png"
+    Image.new("RGB", (300, 200), COLOUR).save(broken, icc_profile=b"not a profile" * 20)
+    cmyk_on_rgb = tmp_path / "mismatched.jpg"
+    Image.new("RGB", (300, 200), COLOUR).save(cmyk_on_rgb, quality=100, icc_profile=WIDE[:40])
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    assert cache.pixels(broken, 112).rgba[:4] == bytes((*COLOUR, 255))
+    assert cache.pixels(cmyk_on_rgb, 112).width == 112
+
+    monkeypatch.setattr(thumbnails_module, "_cms", lambda: None)  # Pillow without LittleCMS
+    wide = tmp_path / "wide.png"
+    Image.new("RGB", (300, 200), COLOUR).save(wide, icc_profile=WIDE)
+    assert cache.pixels(wide, 112).rgba[:4] == bytes((*COLOUR, 255))
+
+
+def test_transparency_and_16_bit_grey_survive(tmp_path):
+    palette = Image.new("P", (400, 400), 0)
+    palette.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    palette.paste(1, (0, 0, 400, 200))
+    palette_path = tmp_path / "palette.png"
+    palette.save(palette_path, transparency=0)  # index 0 (red) means "clear"
+    grey_path = tmp_path / "grey16.png"
+    Image.new("I;16", (400, 400), 32768).save(grey_path)
+
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    shown = cache.pixels(palette_path, 100)
+    thumb = Image.frombytes("RGBA", (shown.width, shown.height), shown.rgba)
+    assert thumb.getpixel((50, 10)) == (0, 0, 255, 255)
+    assert thumb.getpixel((50, 90))[3] == 0
+    grey = cache.pixels(grey_path, 100).rgba[:4]
+    assert grey[0] == grey[1] == grey[2] and abs(grey[0] - 128) <= 1 and grey[3] == 255
+
+
+# --------------------------------------------------------------------------- content keys
+
+DIGEST = "ab" * 32
+
+
+def test_a_digest_keyed_thumbnail_follows_the_content_not_the_path(tmp_path, opened):
+    first = write_image(tmp_path / "library" / "2026-11-24" / "a.png", (800, 600), colour="red")
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    made = cache.pixels(first, 112, sha256=DIGEST)
+    assert opened.count(str(first)) == 1
+
+    moved = tmp_path / "elsewhere" / "renamed.png"
+    moved.parent.mkdir()
+    first.rename(moved)
+    # The next start, after the library moved: a hit, without opening or even finding the
+    # source (the path is not part of the key).
+    again = ThumbnailCache(tmp_path / "thumbs")
+    assert again.pixels(moved, 112, sha256=DIGEST.upper()) == made
+    assert again.path_for(tmp_path / "nowhere.png", 112, sha256=DIGEST).is_file()
+    assert opened.count(str(moved)) == 0
+    # Another digest is other content: made from the file.
+    other = again.pixels(moved, 112, sha256="cd" * 32)
+    assert other == made and opened.count(str(moved)) == 1
+    assert len(list((tmp_path / "thumbs").rglob("*.png"))) == 2
+
+
+def test_a_digest_key_is_checked_and_a_missing_source_still_explains(tmp_path):
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    with pytest.raises(ValueError, match="not a sha256 digest"):
+        cache.path_for(tmp_path / "a.png", 112, sha256="../../etc/passwd")
+    with pytest.raises(ThumbnailError, match=r"gone\.png is no longer there"):
+        cache.pixels(tmp_path / "gone.png", 112, sha256=DIGEST)
+
+
+def test_pixels_are_still_given_when_the_cache_cannot_be_written(tmp_path, caplog):
+    source = write_image(tmp_path / "a.png", (400, 200))
+    not_a_folder = tmp_path / "thumbs"
+    not_a_folder.write_bytes(b"")  # mkdir inside it fails, as on a read-only profile
+    cache = ThumbnailCache(not_a_folder)
+    with caplog.at_level("WARNING", logger=thumbnails_module.__name__):
+        first = cache.pixels(source, 112)
+        second = cache.pixels(source, 64)
+    assert (first.width, first.height) == (112, 56) and second.width == 64
+    assert [r.getMessage() for r in caplog.records] == [
+        f"thumbnails are not cached: The thumbnail cache {not_a_folder} cannot be written: "
+        + caplog.records[0].getMessage().split("cannot be written: ", 1)[1]
+    ]
+    with pytest.raises(ThumbnailError, match="cannot be written"):
+        cache.thumbnail(source, 112)  # a path it cannot give
+
+
+# --------------------------------------------------------------------------- damaged files
+
+
+def _valid_sources() -> dict[str, bytes]:
+    picture = Image.new("RGB", (64, 48), "orange")
+    picture.paste((0, 0, 255), (10, 10, 40, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # damage to an EXIF block is read (and warned about) separately
+    found = {}
+    for fmt in ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF"):
+        buffer = io.BytesIO()
+        extra = {"exif": exif.tobytes()} if fmt in ("PNG", "JPEG", "WEBP") else {}
+        picture.save(buffer, fmt, **extra)
+        found[fmt] = buffer.getvalue()
+    return found
+
+
+VALID = _valid_sources()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fmt=st.sampled_from(sorted(VALID)),
+    cut=st.floats(0.0, 1.0),
+    flips=st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(1, 255)), max_size=6),
+)
+def test_a_damaged_file_gives_pixels_or_a_thumbnail_error_and_nothing_else(fmt, cut, flips):
+    data = bytearray(VALID[fmt])
+    for where, xor in flips:
+        # Headers are where parsers meet surprises: most flips land in the first 200 bytes.
+        span = len(data) - 1 if xor % 3 == 0 else min(len(data) - 1, 200)
+        data[int(where * span)] ^= xor
+    data = data[: max(1, int(cut * len(data)))] if cut < 1 else data
+    with tempfile.TemporaryDirectory() as temp:
+        source = Path(temp) / f"damaged.{fmt.lower()}"
+        source.write_bytes(bytes(data))
+        cache = ThumbnailCache(Path(temp) / "thumbs")
+        try:
+            pixels = cache.pixels(source, 32)
+        except ThumbnailError as exc:
+            assert "damaged" in str(exc)  # names the file
+        else:
+            assert len(pixels.rgba) == pixels.width * pixels.height * 4
+            assert 1 <= max(pixels.width, pixels.height) <= 32

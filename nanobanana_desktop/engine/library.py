@@ -56,7 +56,7 @@ def commit_file(library: Path, stem: str, fmt: str, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     return final
 
 
@@ -68,7 +68,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     # The rename is durable only once the directory entry is; not possible on Windows.
     if os.name != "posix":
         return

@@ -10,13 +10,15 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..api import GenerationRequest
+from . import gallery
+from .gallery import GalleryCursor, GalleryFilter, GalleryItem, fold
 from .records import ImageRecord, ImageState, TaskRecord, TaskState
 
 T = TypeVar("T")
@@ -84,6 +86,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE tasks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
     """,
+    # v4: the gallery. Prompts folded for case-insensitive search in any script (see
+    # gallery.fold; nb_fold is registered by migrate()); deletion to the trash with the
+    # time and the file's place in the trash, for undo; one index in the gallery's order.
+    """
+    ALTER TABLE tasks ADD COLUMN prompt_fold TEXT NOT NULL DEFAULT '';
+    UPDATE tasks SET prompt_fold = nb_fold(prompt);
+    ALTER TABLE images ADD COLUMN deleted_at REAL;
+    ALTER TABLE images ADD COLUMN trashed_path TEXT;
+    CREATE INDEX images_gallery ON images(deleted, saved_at) WHERE state = 'saved';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -114,6 +126,8 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"The history database was written by a newer version of the app (schema "
             f"{found}, this app knows {SCHEMA_VERSION}); update the app"
         )
+    # Deterministic: SQLite may then use it in indexes and WHERE clauses it plans ahead.
+    conn.create_function("nb_fold", 1, fold, deterministic=True)
     for version in range(found, SCHEMA_VERSION):
         with conn:
             conn.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1};")
@@ -191,14 +205,15 @@ class Store:
         at = now if now is not None else time.time()
         with self._db:
             cursor = self._db.execute(
-                "INSERT INTO tasks (created_at, updated_at, model, prompt, refs, aspect_ratio, "
-                "image_size, state, source, retry_of, callback_token) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tasks (created_at, updated_at, model, prompt, prompt_fold, refs, "
+                "aspect_ratio, image_size, state, source, retry_of, callback_token) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     at,
                     at,
                     request.model,
                     request.prompt,
+                    fold(request.prompt),
                     json.dumps(list(request.images)),
                     request.aspect_ratio,
                     request.image_size,
@@ -406,7 +421,10 @@ class Store:
         height: int,
         format: str,
         size: int,
+        now: float | None = None,
     ) -> ImageRecord:
+        at = time.time() if now is None else now
+
         def save() -> ImageRecord:
             with self._db:
                 self._db.execute(
@@ -420,7 +438,7 @@ class Store:
                         height,
                         format,
                         size,
-                        time.time(),
+                        at,
                         image_id,
                     ),
                 )
@@ -484,6 +502,133 @@ class Store:
             return [_image(row) for row in self._db.execute(sql, params)]
 
         return await self._call(query)
+
+    # ---------------------------------------------------------------- gallery
+
+    async def gallery(
+        self,
+        chosen: GalleryFilter | None = None,
+        *,
+        limit: int = 200,
+        offset: int = 0,
+        after: GalleryCursor | None = None,
+    ) -> list[GalleryItem]:
+        """A page of saved images with their task, newest first.
+
+        Page on with ``after=items[-1].cursor`` (images that arrive meanwhile do not shift
+        the pages), or with ``offset`` for a jump to a row (they do).
+        """
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset count rows; they cannot be negative")
+        sql, params = gallery.page_query(chosen or GalleryFilter(), limit, offset, after)
+
+        def query() -> list[GalleryItem]:
+            return [gallery.item(row) for row in self._db.execute(sql, params)]
+
+        return await self._call(query)
+
+    async def gallery_count(self, chosen: GalleryFilter | None = None) -> int:
+        """How many images :meth:`gallery` finds for the same filter, over all pages."""
+        sql, params = gallery.count_query(chosen or GalleryFilter())
+
+        def query() -> int:
+            return int(self._db.execute(sql, params).fetchone()[0])
+
+        return await self._call(query)
+
+    async def gallery_models(self, chosen: GalleryFilter | None = None) -> list[tuple[str, int]]:
+        """(model, images) among the images the filter finds, most images first.
+
+        For a model menu: pass the filter without its model to list the choices.
+        """
+        sql, params = gallery.models_query(chosen or GalleryFilter())
+
+        def query() -> list[tuple[str, int]]:
+            return [(str(model), int(n)) for model, n in self._db.execute(sql, params)]
+
+        return await self._call(query)
+
+    async def gallery_items(self, image_ids: Sequence[int]) -> list[GalleryItem]:
+        """These saved images (deleted ones too), newest first; unknown ids are skipped.
+
+        For an image that has just been saved (ImageSaved carries its id).
+        """
+        return await self._call(self._gallery_items, list(dict.fromkeys(image_ids)))
+
+    def _gallery_items(self, ids: list[int]) -> list[GalleryItem]:
+        found: list[GalleryItem] = []
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            rows = self._db.execute(gallery.items_query(len(chunk)), chunk)
+            found.extend(gallery.item(row) for row in rows)
+        found.sort(key=lambda i: i.cursor, reverse=True)
+        return found
+
+    async def set_starred(self, image_ids: Sequence[int], starred: bool) -> int:
+        """Star or unstar images; returns how many changed (already so: not counted)."""
+        ids = list(dict.fromkeys(image_ids))
+
+        def change() -> int:
+            changed = 0
+            with self._db:
+                for start in range(0, len(ids), _IDS_PER_QUERY):
+                    chunk = ids[start : start + _IDS_PER_QUERY]
+                    changed += self._db.execute(
+                        f"UPDATE images SET starred = ? WHERE starred != ? "
+                        f"AND id IN ({', '.join('?' for _ in chunk)})",
+                        (int(starred), int(starred), *chunk),
+                    ).rowcount
+            return changed
+
+        return await self._call(change)
+
+    async def mark_deleted(
+        self,
+        image_ids: Sequence[int],
+        *,
+        trashed_paths: Mapping[int, str] | None = None,
+        now: float | None = None,
+    ) -> list[GalleryItem]:
+        """Take images out of the gallery after their files went to the trash.
+
+        ``trashed_paths``: where each file is now, when the trash said (QFile.moveToTrash
+        does on most systems), so that a later undo can move it back to ``item.path``.
+        The rows stay, with their history; :meth:`restore` brings them back. Returns the
+        images as they now stand (``deleted`` set). Only saved images can be deleted.
+        """
+        ids = list(dict.fromkeys(image_ids))
+        paths = dict(trashed_paths or {})
+        at = time.time() if now is None else now
+
+        def delete() -> list[GalleryItem]:
+            with self._db:
+                self._db.executemany(
+                    "UPDATE images SET deleted = 1, deleted_at = ?, trashed_path = ? "
+                    "WHERE id = ? AND state = ?",
+                    [(at, paths.get(i), i, ImageState.SAVED.value) for i in ids],
+                )
+            return self._gallery_items(ids)
+
+        return await self._call(delete)
+
+    async def restore(self, image_ids: Sequence[int]) -> list[GalleryItem]:
+        """Undo :meth:`mark_deleted`: the images are in the gallery again.
+
+        Move each file back from ``trashed_path`` to its ``path`` first; restore only the
+        ones that made it, so that the gallery never lists a file that is not there.
+        """
+        ids = list(dict.fromkeys(image_ids))
+
+        def undo() -> list[GalleryItem]:
+            with self._db:
+                self._db.executemany(
+                    "UPDATE images SET deleted = 0, deleted_at = NULL, trashed_path = NULL "
+                    "WHERE id = ? AND deleted = 1",
+                    [(i,) for i in ids],
+                )
+            return self._gallery_items(ids)
+
+        return await self._call(undo)
 
     def _image_where(self, where: str, params: tuple[Any, ...]) -> ImageRecord:
         row = self._db.execute(

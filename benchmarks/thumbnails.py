@@ -1,0 +1,273 @@
+"""Thumbnails per second: the engine's ThumbnailCache against a naive Pillow loop.
+
+Sources are made here with Pillow in a temporary folder: 1K, 2K and 4K squares (1024,
+2048 and 4096 px, the sizes the API returns at 1:1), as PNG (zlib level 6, Pillow's
+default) and JPEG (quality 92), photo-like (smooth colour fields, mid-frequency texture and
+sensor-like grain) so that PNG sizes are realistic: about 2, 8 and 33 MB. Every file has
+its own grain, so no two share a digest.
+
+Measured per repeat, on the same files, in this process, taking turns in a rotating
+order so that machine noise hits all alike:
+
+- naive: ``im = Image.open(p); im.thumbnail((256, 256))``, one file after another;
+- decode: ``Image.open`` and ``load()`` (after ``draft()`` for JPEG, as ``thumbnail()``
+  does): what any correct thumbnail of the file must pay, the floor;
+- cold, 1 thread: ``ThumbnailCache.pixels(p, 256, sha256=...)`` on an empty cache, one
+  after another (decode, shrink, orient, colour-manage, write the cache file);
+- cold, app pool: the same calls through ``run_blocking``, all at once, as the window
+  makes them (the app's pool of 4 threads; Pillow releases the GIL while decoding);
+- warm, 1 thread and app pool: the same calls again, answered from the cache.
+
+Reports thumbnails per second (median over the repeats) and the ratio to naive (median of
+each repeat's ratio). Goal: cold at least 2x naive for JPEG and for 4K PNG.
+
+    python benchmarks/thumbnails.py [--repeats 5] [--files 8] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageChops
+
+from nanobanana_desktop.blocking import run_blocking
+from nanobanana_desktop.engine.thumbnails import ThumbnailCache
+
+SIZE = 256
+GOAL = 2.0
+RESOLUTIONS = {"1K": 1024, "2K": 2048, "4K": 4096}
+FORMATS = {"PNG": ".png", "JPEG": ".jpg"}
+VARIANTS = ("naive", "decode", "cold", "cold_pool", "warm", "warm_pool")
+
+
+def photo_base(side: int) -> Image.Image:
+    """Smooth colour fields with mid-frequency texture: the look of a photograph."""
+    size = (side, side)
+    red = Image.linear_gradient("L").resize(size)
+    green = Image.radial_gradient("L").resize(size)
+    blue = Image.linear_gradient("L").rotate(90).resize(size)
+    base = Image.merge("RGB", (red, green, blue))
+    texture = Image.effect_noise((side // 8, side // 8), 64).resize(size, Image.Resampling.BICUBIC)
+    mirrored = texture.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    texture_rgb = Image.merge("RGB", (texture, texture.rotate(180), mirrored))
+    return Image.blend(base, texture_rgb, 0.35)
+
+
+def with_grain(base: Image.Image) -> Image.Image:
+    """The base with its own sensor-like grain: a distinct file, a distinct digest."""
+    grain = Image.effect_noise(base.size, 6)
+    return ImageChops.add(base, Image.merge("RGB", (grain, grain, grain)), 1.0, -128)
+
+
+@dataclass
+class Case:
+    name: str
+    files: list[Path]
+    digests: list[str]
+    megabytes: float
+
+
+def make_sources(folder: Path, files: int) -> list[Case]:
+    cases: list[Case] = []
+    for label, side in RESOLUTIONS.items():
+        base = photo_base(side)
+        made: dict[str, list[Path]] = {fmt: [] for fmt in FORMATS}
+        for n in range(files):
+            picture = with_grain(base)
+            for fmt, extension in FORMATS.items():
+                path = folder / f"{label}-{n}{extension}"
+                if fmt == "PNG":
+                    picture.save(path, "PNG")
+                else:
+                    picture.save(path, "JPEG", quality=92)
+                made[fmt].append(path)
+            print(f"  made {label} source {n + 1}/{files}", file=sys.stderr, end="\r")
+        for fmt, paths in made.items():
+            digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+            megabytes = statistics.mean(p.stat().st_size for p in paths) / 1e6
+            cases.append(Case(f"{label} {fmt}", paths, digests, megabytes))
+    print(file=sys.stderr)
+    return cases
+
+
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def naive(case: Case) -> None:
+    for path in case.files:
+        im = Image.open(path)
+        im.thumbnail((SIZE, SIZE))
+
+
+def decode_only(case: Case) -> None:
+    for path in case.files:
+        with Image.open(path) as im:
+            im.draft(None, (2 * SIZE, 2 * SIZE))  # a no-op for PNG
+            im.load()
+
+
+def serial(cache: ThumbnailCache, case: Case) -> None:
+    for path, digest in zip(case.files, case.digests, strict=True):
+        cache.pixels(path, SIZE, sha256=digest)
+
+
+def pooled(loop: asyncio.AbstractEventLoop, cache: ThumbnailCache, case: Case) -> None:
+    async def all_at_once() -> None:
+        await asyncio.gather(
+            *(
+                run_blocking(cache.pixels, path, SIZE, sha256=digest)
+                for path, digest in zip(case.files, case.digests, strict=True)
+            )
+        )
+
+    loop.run_until_complete(all_at_once())
+
+
+@dataclass
+class Figures:
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {v: [] for v in VARIANTS})
+
+
+def measure(cases: list[Case], repeats: int, scratch: Path) -> dict[str, Figures]:
+    loop = asyncio.new_event_loop()
+    results = {case.name: Figures() for case in cases}
+    try:
+        # One untimed pass: imports, the pool's threads and the page cache are warm.
+        for case in cases:
+            naive(case)
+            warmup = ThumbnailCache(scratch / "warm-up")
+            pooled(loop, warmup, case)
+        shutil.rmtree(scratch / "warm-up")
+        for repeat in range(repeats):
+            for index, case in enumerate(cases):
+                serial_cache = ThumbnailCache(scratch / f"serial-{repeat}-{index}")
+                pool_cache = ThumbnailCache(scratch / f"pool-{repeat}-{index}")
+                # Warm needs cold first; the pair goes as one unit in the rotation.
+                units: list[tuple[tuple[str, Callable[[], object]], ...]] = [
+                    (("naive", lambda c=case: naive(c)),),
+                    (("decode", lambda c=case: decode_only(c)),),
+                    (
+                        ("cold", lambda c=case, k=serial_cache: serial(k, c)),
+                        ("warm", lambda c=case, k=serial_cache: serial(k, c)),
+                    ),
+                    (
+                        ("cold_pool", lambda c=case, k=pool_cache: pooled(loop, k, c)),
+                        ("warm_pool", lambda c=case, k=pool_cache: pooled(loop, k, c)),
+                    ),
+                ]
+                shift = (repeat + index) % len(units)
+                for unit in units[shift:] + units[:shift]:
+                    for variant, work in unit:
+                        results[case.name].seconds[variant].append(timed(work))
+                shutil.rmtree(serial_cache.folder)
+                shutil.rmtree(pool_cache.folder)
+            print(f"  repeat {repeat + 1}/{repeats}", file=sys.stderr, end="\r")
+        print(file=sys.stderr)
+    finally:
+        loop.close()
+    return results
+
+
+def summarise(cases: list[Case], results: dict[str, Figures]) -> dict[str, dict[str, float]]:
+    summary: dict[str, dict[str, float]] = {}
+    for case in cases:
+        seconds = results[case.name].seconds
+        count = len(case.files)
+        row: dict[str, float] = {"source_mb": round(case.megabytes, 2), "files": count}
+        for variant in VARIANTS:
+            row[f"{variant}_per_s"] = round(count / statistics.median(seconds[variant]), 1)
+            if variant != "naive":
+                # Paired per repeat: the ratio of two runs that met the same machine state.
+                ratios = [n / v for n, v in zip(seconds["naive"], seconds[variant], strict=True)]
+                row[f"{variant}_ratio"] = round(statistics.median(ratios), 2)
+        summary[case.name] = row
+    return summary
+
+
+def goal_applies(name: str) -> bool:
+    return name.endswith("JPEG") or name == "4K PNG"
+
+
+def print_table(summary: dict[str, dict[str, float]], repeats: int, cpus: int) -> None:
+    print(
+        f"thumbnails per second ({SIZE} px), median of {repeats} repeats; "
+        f"(x) = ratio to naive; {cpus} CPUs, app pool of 4 threads"
+    )
+    header = (
+        f"{'source':<9}{'MB':>6}{'naive':>8}{'decode':>15}{'cold 1 thr':>16}"
+        f"{'cold pool':>16}{'warm 1 thr':>17}{'warm pool':>17}"
+    )
+    print(header)
+    for name, row in summary.items():
+        cells = [f"{name:<9}{row['source_mb']:>6.1f}{row['naive_per_s']:>8.1f}"]
+        for variant, width in (
+            ("decode", 15),
+            ("cold", 16),
+            ("cold_pool", 16),
+            ("warm", 17),
+            ("warm_pool", 17),
+        ):
+            text = f"{row[f'{variant}_per_s']:.1f} ({row[f'{variant}_ratio']:.2f})"
+            cells.append(f"{text:>{width}}")
+        print("".join(cells))
+    print()
+    for name, row in summary.items():
+        if goal_applies(name):
+            best = max(row["cold_ratio"], row["cold_pool_ratio"])
+            verdict = "met" if best >= GOAL else "not met"
+            print(
+                f"goal cold >= {GOAL:g}x naive, {name}: {verdict} "
+                f"(1 thread {row['cold_ratio']:.2f}x, app pool {row['cold_pool_ratio']:.2f}x; "
+                f"decode alone {row['decode_ratio']:.2f}x)"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--files", type=int, default=8, help="source files per size and format")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    cpus = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="nanobanana-thumbs-") as temp:
+        folder = Path(temp)
+        (folder / "sources").mkdir()
+        print("making sources...", file=sys.stderr)
+        cases = make_sources(folder / "sources", args.files)
+        results = measure(cases, args.repeats, folder)
+    summary = summarise(cases, results)
+    print_table(summary, args.repeats, cpus)
+    if args.json:
+        raw = {name: figures.seconds for name, figures in results.items()}
+        args.json.write_text(
+            json.dumps(
+                {
+                    "size": SIZE,
+                    "repeats": args.repeats,
+                    "cpus": cpus,
+                    "summary": summary,
+                    "seconds": raw,
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

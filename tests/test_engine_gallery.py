@@ -1,0 +1,360 @@
+"""Gallery queries in the store: newest first, filters, counts, stars, delete and undo, the
+v4 migration, and answers in well under 50 ms on 10,000 images."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+from nanobanana_desktop.api import GenerationRequest
+from nanobanana_desktop.engine import gallery
+from nanobanana_desktop.engine.gallery import GalleryCursor, GalleryFilter, GalleryItem, fold
+from nanobanana_desktop.engine.records import ImageState
+from nanobanana_desktop.engine.store import MIGRATIONS, SCHEMA_VERSION, Store
+
+DAY = 86_400.0
+T0 = 1_780_000_000.0  # a fixed moment, so date ranges are exact
+
+
+async def add(
+    store: Store,
+    prompt: str,
+    *,
+    model: str = "google/nano-banana-pro",
+    at: float,
+    images: int = 1,
+    saved: bool = True,
+) -> list[int]:
+    """A task made at ``at`` with ``images`` images saved a few seconds later; their ids."""
+    task = await store.add_task(GenerationRequest(model, prompt), source="window", now=at)
+    await store.update_task(task.id, task_id=f"ta-{task.id}")
+    ids = []
+    for index in range(images):
+        stem = f"day/{task.id}-{index}"
+        image = await store.plan_image(task.id, index, "https://cdn.example/x.png", stem)
+        if saved:
+            image = await store.image_saved(
+                image.id,
+                path=f"{stem}.png",
+                sha256=f"{task.id:032x}{index:032x}",
+                width=1024,
+                height=1024,
+                format="PNG",
+                size=1000 + index,
+                now=at + 5 + index,
+            )
+        ids.append(image.id)
+    return ids
+
+
+def with_store(tmp_path: Path, scenario):
+    async def body():
+        store = await Store.open(tmp_path / "history.sqlite3")
+        try:
+            return await scenario(store)
+        finally:
+            await store.close()
+
+    return run(body())
+
+
+def test_the_listing_is_saved_images_newest_first_with_their_task(tmp_path):
+    async def scenario(store: Store):
+        old = await add(store, "An old lemon", at=T0, images=2)
+        pending = await add(store, "Still downloading", at=T0 + 50, saved=False)
+        failed = await add(store, "Expired link", at=T0 + 60, saved=False)
+        await store.image_failed(failed[0], ImageState.EXPIRED, "gone")
+        new = await add(store, "A new pear", model="google/nano-banana", at=T0 + 100)
+        return old, pending, new, await store.gallery(), await store.gallery_count()
+
+    old, pending, new, items, count = with_store(tmp_path, scenario)
+    assert [i.image_id for i in items] == [new[0], old[1], old[0]]
+    assert count == 3 and pending[0] not in [i.image_id for i in items]
+    first = items[0]
+    assert isinstance(first, GalleryItem)
+    assert (first.prompt, first.model, first.created_at) == (
+        "A new pear",
+        "google/nano-banana",
+        T0 + 100,
+    )
+    assert first.task_id == f"ta-{first.task}" and first.saved_at == T0 + 105
+    assert (first.path, first.width, first.format, first.starred) == (
+        f"day/{first.task}-0.png",
+        1024,
+        "PNG",
+        False,
+    )
+    assert first.file(tmp_path / "lib") == tmp_path / "lib" / "day" / f"{first.task}-0.png"
+    assert first.sha256 is not None and len(first.sha256) == 64
+
+
+def test_pages_by_cursor_stay_put_when_new_images_arrive(tmp_path):
+    async def scenario(store: Store):
+        for n in range(10):
+            await add(store, f"prompt {n}", at=T0 + n * 10)
+        everything = [i.image_id for i in await store.gallery()]
+        first = await store.gallery(limit=4)
+        arrived = await add(store, "arrives while the user scrolls", at=T0 + 1000)
+        second = await store.gallery(limit=4, after=first[-1].cursor)
+        third = await store.gallery(limit=4, after=second[-1].cursor)
+        by_offset = await store.gallery(limit=4, offset=4)
+        with pytest.raises(ValueError, match="cannot be negative"):
+            await store.gallery(offset=-1)
+        return everything, first, second, third, arrived, by_offset
+
+    everything, first, second, third, arrived, by_offset = with_store(tmp_path, scenario)
+    paged = [i.image_id for i in first + second + third]
+    assert paged == everything  # each image once, in order, the newcomer not among them
+    assert len(third) == 2 and arrived[0] not in paged
+    # An offset counts from the top, so the newcomer shifts it by one.
+    assert [i.image_id for i in by_offset] == [first[-1].image_id, *paged[4:7]]
+    assert GalleryCursor(1.0, 2) < GalleryCursor(1.0, 3) < GalleryCursor(2.0, 1)
+
+
+def test_text_search_is_a_case_insensitive_substring_in_any_script(tmp_path):
+    prompts = [
+        "A LEMON on a blue plate",
+        "Äpfel und Birnen im Korb",
+        "100% cotton_texture",
+        "Straße bei Nacht",
+        "ﬁne print",  # the "fi" ligature: NFKC makes it two letters
+    ]
+
+    async def scenario(store: Store):
+        for n, prompt in enumerate(prompts):
+            await add(store, prompt, at=T0 + n)
+        found = {}
+        for needle in ("lemon", "äPFEL", "% c", "n_t", "_", "STRASSE", "fine", "  ", "pear"):
+            items = await store.gallery(GalleryFilter(text=needle))
+            count = await store.gallery_count(GalleryFilter(text=needle))
+            assert count == len(items)
+            found[needle] = sorted(i.prompt for i in items)
+        return found
+
+    found = with_store(tmp_path, scenario)
+    assert found["lemon"] == ["A LEMON on a blue plate"]
+    assert found["äPFEL"] == ["Äpfel und Birnen im Korb"]
+    # % and _ are plain characters, not LIKE's wildcards.
+    assert found["% c"] == ["100% cotton_texture"] and found["n_t"] == ["100% cotton_texture"]
+    assert found["_"] == ["100% cotton_texture"]
+    assert found["STRASSE"] == ["Straße bei Nacht"]  # casefold: ß is ss
+    assert found["fine"] == ["ﬁne print"]
+    assert found["  "] == sorted(prompts)  # blank matches everything
+    assert found["pear"] == []
+    assert fold("ÄPFEL") == fold("äpfel") == "äpfel"
+
+
+FILTERS = {
+    "model": GalleryFilter(model="google/nano-banana"),
+    # Day 1's image was saved at exactly T0 + DAY + 5: since includes it, until does not.
+    "since": GalleryFilter(since=T0 + DAY + 5),
+    "until": GalleryFilter(until=T0 + DAY + 5),
+    "range": GalleryFilter(since=T0 + DAY, until=T0 + 2 * DAY),
+    "starred": GalleryFilter(starred=True),
+    "text+model": GalleryFilter(text="lemon", model="google/nano-banana-pro"),
+    "everything": GalleryFilter(
+        text="LEMON", model="google/nano-banana-pro", since=T0, until=T0 + 3 * DAY, starred=True
+    ),
+}
+
+
+def test_each_filter_narrows_and_the_count_agrees(tmp_path):
+    async def scenario(store: Store):
+        day0 = await add(store, "lemon, day 0", at=T0, images=2)
+        day1 = await add(store, "pear, day 1", model="google/nano-banana", at=T0 + DAY)
+        day2 = await add(store, "lemon, day 2", at=T0 + 2 * DAY, images=2)
+        changed = await store.set_starred([day0[1], day2[0], day2[0]], True)
+        again = await store.set_starred([day0[1]], True)
+        task = (await store.gallery_items([day2[0]]))[0].task
+        results = {}
+        for name, chosen in {**FILTERS, "task": GalleryFilter(task=task)}.items():
+            items = await store.gallery(chosen)
+            assert await store.gallery_count(chosen) == len(items), name
+            results[name] = [i.image_id for i in items]
+        models = await store.gallery_models()
+        return day0, day1, day2, changed, again, results, models
+
+    day0, day1, day2, changed, again, results, models = with_store(tmp_path, scenario)
+    assert (changed, again) == (2, 0)  # a repeated id counts once; already starred: none
+    assert results["model"] == day1
+    assert results["since"] == [*reversed(day2), *day1]
+    assert results["until"] == list(reversed(day0))
+    assert results["range"] == day1
+    assert results["starred"] == [day2[0], day0[1]]
+    assert results["text+model"] == [*reversed(day2), *reversed(day0)]
+    assert results["everything"] == [day2[0], day0[1]]
+    assert results["task"] == list(reversed(day2))
+    assert models == [("google/nano-banana-pro", 4), ("google/nano-banana", 1)]
+
+
+def test_delete_to_trash_and_undo(tmp_path):
+    async def scenario(store: Store):
+        kept = await add(store, "kept", at=T0)
+        gone = await add(store, "to the trash", at=T0 + 10, images=2)
+        pending = await add(store, "not saved yet", at=T0 + 20, saved=False)
+        await store.set_starred([gone[0]], True)
+        deleted = await store.mark_deleted(
+            [*gone, *pending],
+            trashed_paths={gone[0]: "/home/u/.local/share/Trash/files/a.png"},
+            now=T0 + 500,
+        )
+        listed = [i.image_id for i in await store.gallery()]
+        trash = await store.gallery(GalleryFilter(trashed=True))
+        counts = (
+            await store.gallery_count(),
+            await store.gallery_count(GalleryFilter(trashed=True)),
+        )
+        restored = await store.restore([gone[0], kept[0]])
+        after = [i.image_id for i in await store.gallery()]
+        return kept, gone, deleted, listed, trash, counts, restored, after
+
+    kept, gone, deleted, listed, trash, counts, restored, after = with_store(tmp_path, scenario)
+    # Only saved images can be deleted: the pending one is not among the answers.
+    assert [i.image_id for i in deleted] == list(reversed(gone))
+    by_id = {i.image_id: i for i in deleted}
+    assert by_id[gone[0]].trashed_path == "/home/u/.local/share/Trash/files/a.png"
+    assert by_id[gone[1]].trashed_path is None  # the trash did not say where
+    assert all(i.deleted and i.deleted_at == T0 + 500 for i in deleted)
+    assert by_id[gone[0]].path == f"day/{by_id[gone[0]].task}-0.png"  # where it goes back to
+    assert listed == kept and counts == (1, 2)
+    assert sorted(i.image_id for i in trash) == sorted(gone)
+    # Undo: back in the list, flags cleared, the star kept; a never-deleted id is untouched.
+    assert {i.image_id: (i.deleted, i.deleted_at, i.trashed_path) for i in restored} == {
+        gone[0]: (False, None, None),
+        kept[0]: (False, None, None),
+    }
+    assert next(i for i in restored if i.image_id == gone[0]).starred
+    assert after == [gone[0], kept[0]]
+
+
+def test_a_version_3_database_gains_the_gallery(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("".join(MIGRATIONS[:3]))
+        conn.execute("PRAGMA user_version = 3")
+        conn.execute(
+            "INSERT INTO tasks (task_id, created_at, updated_at, model, prompt, state, source) "
+            "VALUES ('ta-old', 1, 1, 'google/gempix2', 'Ein GROSSER Apfel', 'succeeded', 'cli')"
+        )
+        conn.execute(
+            "INSERT INTO images (task, idx, origin, state, stem, created_at, path, saved_at, "
+            "deleted) VALUES (1, 0, 'inline', 'saved', 'd/a', 1, 'd/a.png', 2, 0)"
+        )
+    conn.close()
+
+    async def scenario(store: Store):
+        return await store.gallery(GalleryFilter(text="großer apfel"))
+
+    [item] = with_store(tmp_path, scenario)
+    assert (item.prompt, item.path, item.trashed_path) == ("Ein GROSSER Apfel", "d/a.png", None)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "images_gallery" in indexes
+    conn.close()
+
+
+# --------------------------------------------------------------------------- 10,000 images
+
+ROWS = 10_000
+WORDS = [
+    "lemon",
+    "pear",
+    "plate",
+    "blue",
+    "red",
+    "castle",
+    "harbour",
+    "neon",
+    "forest",
+    "portrait",
+    "fog",
+    "river",
+]
+
+
+def fill(path: Path) -> None:
+    """10,000 one-image tasks over a year, written in one transaction (as startup.py's
+    profile holds them, but without the files, which the queries never touch)."""
+
+    async def create_schema() -> None:
+        await (await Store.open(path)).close()
+
+    run(create_schema())
+    tasks, images = [], []
+    for n in range(ROWS):
+        words = [WORDS[(n * k) % len(WORDS)] for k in (1, 3, 7, 11)]
+        prompt = f"A {' '.join(words)} scene, number {n}, with some more words to be realistic"
+        at = T0 + n * 3153.6  # a year in 10,000 steps
+        model = ("google/nano-banana-pro", "google/nano-banana", "google/gempix2")[n % 3]
+        tasks.append((n + 1, f"ta-{n}", at, at, model, prompt, fold(prompt)))
+        images.append((n + 1, n + 1, f"d/{n}", at, f"d/{n}.png", at + 9, n % 17 == 0))
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO tasks (id, task_id, created_at, updated_at, model, prompt, prompt_fold, "
+            "state, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'succeeded', 'window')",
+            tasks,
+        )
+        conn.executemany(
+            "INSERT INTO images (id, task, idx, origin, state, stem, created_at, path, saved_at, "
+            "starred, sha256, width, height, format, bytes) "
+            "VALUES (?, ?, 0, 'inline', 'saved', ?, ?, ?, ?, ?, 'ab', 1024, 1024, 'PNG', 1)",
+            images,
+        )
+    conn.close()
+
+
+def best_of(times: int, call) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(times):
+        start = time.perf_counter()
+        result = call()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def test_ten_thousand_images_answer_in_well_under_50_ms(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    fill(path)
+
+    async def scenario(store: Store):
+        cases = {
+            "first page": (GalleryFilter(), 200),
+            "text, rare": (GalleryFilter(text="NUMBER 9999,"), 200),
+            "text, common": (GalleryFilter(text="castle"), 200),
+            "text, none": (GalleryFilter(text="no such words"), 200),
+            "model+starred": (GalleryFilter(model="google/gempix2", starred=True), 200),
+            "date range": (GalleryFilter(since=T0 + 100 * DAY, until=T0 + 130 * DAY), 200),
+        }
+        timings = {}
+        for name, (chosen, limit) in cases.items():
+            page, count = [], 0
+            best = float("inf")
+            for _ in range(5):
+                start = time.perf_counter()
+                page = await store.gallery(chosen, limit=limit)
+                count = await store.gallery_count(chosen)
+                best = min(best, time.perf_counter() - start)
+            timings[name] = (best, len(page), count)
+        deep = await store.gallery(limit=200, after=GalleryCursor(T0 + 9000 * 3153.6 + 9, 9001))
+        return timings, deep
+
+    timings, deep = with_store(tmp_path, scenario)
+    for name, (seconds, shown, count) in timings.items():
+        # A page and its count together, through the store's thread, as the gallery asks.
+        assert seconds < 0.050, f"{name}: {seconds * 1000:.1f} ms"
+        assert shown == min(200, count)
+    assert timings["first page"][2] == ROWS and timings["text, rare"][2] == 1
+    assert timings["text, none"][2] == 0
+    assert [i.image_id for i in deep[:2]] == [9000, 8999] and len(deep) == 200
+
+    sql, params = gallery.page_query(GalleryFilter(), 200, 0, None)
+    with sqlite3.connect(path) as conn:
+        plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    conn.close()
+    # The page is read from the index in order: no sort of 10,000 rows for 200 of them.
+    assert "images_gallery" in plan and "TEMP B-TREE" not in plan
