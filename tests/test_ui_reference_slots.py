@@ -50,7 +50,8 @@ def drop(widget, mime: QMimeData, action=Qt.DropAction.CopyAction) -> bool:
     """Deliver a drag-enter and a drop, as Qt does; True when the drop was accepted."""
     position = QPointF(widget.width() / 2, widget.height() / 2)
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(position, action, mime, buttons, modifiers)
+    # Qt 6 takes a QPoint for drag-enter and a QPointF for the drop.
+    enter = QDragEnterEvent(position.toPoint(), action, mime, buttons, modifiers)
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():
         return False

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from conftest import drive
 from ui_harness import show_window
 
@@ -17,8 +15,7 @@ async def open_without_key(qtbot, base_url):
 
 async def settle(window):
     """Until the window's background work (the key check, the switch) has finished."""
-    while pending := [task for task in window._background if not task.done()]:
-        await asyncio.wait(pending)
+    await window._background.settle()
 
 
 async def enter_key(window, key):

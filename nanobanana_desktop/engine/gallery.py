@@ -38,6 +38,20 @@ class GalleryFilter:
     task: int | None = None  # only this task's images (its local id)
     trashed: bool = False  # the images deleted to the trash instead of the others
 
+    def accepts(self, item: GalleryItem) -> bool:
+        """Whether the query of this filter would find ``item``: the same test in Python,
+        for an image that arrives while a gallery shows the filter's pages."""
+        needle = fold(self.text.strip())
+        return (
+            item.deleted == self.trashed
+            and (not needle or needle in fold(item.prompt))
+            and (self.model is None or item.model == self.model)
+            and (self.since is None or item.saved_at >= self.since)
+            and (self.until is None or item.saved_at < self.until)
+            and (not self.starred or item.starred)
+            and (self.task is None or item.task == self.task)
+        )
+
 
 @dataclass(frozen=True, order=True)
 class GalleryCursor:

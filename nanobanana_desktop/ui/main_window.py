@@ -1,4 +1,5 @@
-"""The main window: the composer on the left, every task followed live on the right.
+"""The main window: Create (the composer on the left, every task followed live on the
+right) and the Gallery of every saved image, switched by a segmented control in the header.
 
 It is built in two steps so that it paints before the heavy modules load: the frame
 (header with Settings, status bar) needs only the mode, and `attach_session` then builds
@@ -28,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .background import BackgroundTasks
 from .status_strip import StatusStrip
-from .style import TOOL_BUTTON_STYLE, muted
+from .style import SEGMENT_STYLE, TOOL_BUTTON_STYLE, muted
 
 if TYPE_CHECKING:
     from ..api import GenerationRequest
@@ -59,7 +61,7 @@ class MainWindow(QMainWindow):
         self.credit_loaded = asyncio.Event()
         self.tasks_loaded = asyncio.Event()
         self.painted = asyncio.Event()
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks("a window action")
         self.bridge: EngineBridge | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         from ..engine.thumbnails import ThumbnailCache
         from ..session import NO_KEY_YET
         from .composer import Composer
+        from .gallery_view import THUMB_SIZE, GalleryPanel
         from .settings import profile_settings
         from .task_delegate import THUMB
         from .task_model import ThumbnailImages
@@ -103,6 +106,13 @@ class MainWindow(QMainWindow):
         self.task_panel = TaskPanel(self.thumbnails)
         self.tasks = self.task_panel.model
         self.composer = Composer(profile_settings(session.locations.profile))
+        # Its own cache in memory: gallery tiles are up to THUMB_SIZE, the list's 56 px.
+        self.gallery_thumbnails = ThumbnailImages(
+            ThumbnailCache(session.locations.thumbnails), THUMB_SIZE, parent=self
+        )
+        self.gallery = GalleryPanel(
+            session.store, session.locations.library, self.gallery_thumbnails
+        )
         self._build_workspace()
         # A plain "no key yet" is what the welcome panel itself answers: said only when
         # something is wrong (no keyring, a refused key).
@@ -134,6 +144,7 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(engine.events, self)
         self.bridge.task_changed.connect(self._task_changed)
         self.bridge.image_saved.connect(self.task_panel.image_saved)
+        self.bridge.image_saved.connect(lambda image, _path: self.gallery.image_saved(image.id))
         self.bridge.balance_changed.connect(self._show_credit)
         self.bridge.connection_changed.connect(self._connection_changed)
         self.bridge.image_failed.connect(
@@ -203,6 +214,7 @@ class MainWindow(QMainWindow):
         header.addSpacing(12)
         header.addWidget(self.mode_badge, alignment=Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
+        self.header = header  # the Create / Gallery switch joins it with the workspace
         header.addWidget(self.credit_label, alignment=Qt.AlignmentFlag.AlignVCenter)
         header.addSpacing(16)
         header.addWidget(self.settings_button, alignment=Qt.AlignmentFlag.AlignVCenter)
@@ -226,7 +238,11 @@ class MainWindow(QMainWindow):
         panel.reuse_requested.connect(self._reuse_task)
         panel.notice.connect(lambda text: self.statusBar().showMessage(text, 4000))
         panel.add_actions([self.check_action, self.retry_action])
-        # show_in_gallery is left for the gallery to connect to.
+        panel.show_in_gallery.connect(self.show_in_gallery)
+        gallery = self.gallery
+        gallery.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        gallery.reference_requested.connect(self._use_as_reference)
+        gallery.reuse_requested.connect(lambda local_id: self._spawn(self._reuse_image(local_id)))
 
         self.composer.submitted.connect(self._submit_from_composer)
         self.composer.setMinimumWidth(610)  # four 144 px reference slots in a row
@@ -236,9 +252,77 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([620, 640])
         splitter.setChildrenCollapsible(False)
+        self.workspace = QStackedWidget()
+        self.workspace.addWidget(splitter)
+        self.workspace.addWidget(self.gallery)
         self.body.takeAt(self.body.count() - 1)  # the frame's placeholder stretch
-        self.body.addWidget(splitter, 1)
+        self.body.addWidget(self.workspace, 1)
+        self._build_switch()
         self.detail_label.setText(self._detail_text())
+
+    def _build_switch(self) -> None:
+        """Create and Gallery as one segmented control, centred in the header."""
+        self.page_buttons: dict[str, QToolButton] = {}
+        switch = QHBoxLayout()
+        switch.setSpacing(0)
+        for name, text, keys in (("create", "Create", "Ctrl+1"), ("gallery", "Gallery", "Ctrl+2")):
+            button = QToolButton()
+            button.setObjectName(f"page_{name}")
+            button.setText(text)
+            button.setCheckable(True)
+            button.setAutoExclusive(True)
+            button.setChecked(name == "create")
+            button.setProperty("segment", "first" if name == "create" else "last")
+            button.setStyleSheet(SEGMENT_STYLE)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setToolTip(f"{text} ({keys})")
+            button.clicked.connect(lambda _checked=False, n=name: self.show_page(n))
+            shortcut = QAction(self)
+            shortcut.setShortcut(QKeySequence(keys))
+            shortcut.triggered.connect(lambda _checked=False, n=name: self.show_page(n))
+            self.addAction(shortcut)
+            self.page_buttons[name] = button
+            switch.addWidget(button)
+        # After the badge's stretch, with one of its own: centred between badge and credit.
+        after = self.header.indexOf(self.mode_badge) + 2
+        self.header.insertLayout(after, switch)
+        self.header.insertStretch(after + 1, 1)
+
+    def show_page(self, name: str) -> None:
+        """ "create" (composer and tasks) or "gallery"; the gallery reads its first page
+        the first time it is shown, not at start-up."""
+        self.page_buttons[name].setChecked(True)
+        if name == "gallery":
+            self.workspace.setCurrentWidget(self.gallery)
+            self.gallery.start()
+            self.gallery.view.setFocus()
+        else:
+            self.workspace.setCurrentIndex(0)
+            self.composer.prompt.setFocus()
+
+    def show_in_gallery(self, local_id: int) -> None:
+        """The task list's "Show in gallery": the gallery, showing that task's images."""
+        self.gallery.show_task(local_id)
+        self.show_page("gallery")
+
+    def _use_as_reference(self, mime: object) -> None:
+        from PySide6.QtCore import QMimeData
+
+        assert isinstance(mime, QMimeData)
+        if self.composer.references.add(mime):
+            self.show_page("create")
+            self.statusBar().showMessage("Added to the composer's references", 4000)
+        else:
+            self.statusBar().showMessage("Every reference slot is taken; clear one first", 6000)
+
+    async def _reuse_image(self, local_id: int) -> None:
+        try:
+            task = await self.session.store.get_task(local_id)
+        except KeyError:
+            self.statusBar().showMessage(f"Task {local_id} is no longer in the history", 6000)
+            return
+        self._reuse_task(task)
+        self.show_page("create")
 
     def _build_actions(self) -> None:
         """Settings shows in the header; Check now and Retry at the task list, once it
@@ -478,17 +562,7 @@ class MainWindow(QMainWindow):
         )
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # Now, not when the task is collected: the app's one error handler shows it.
-            task.get_loop().call_exception_handler(
-                {"message": "a window action failed", "exception": task.exception(), "task": task}
-            )
+        self._background.spawn(coro)
 
     async def stop(self) -> None:
         if self.settings_dialog is not None:
@@ -496,9 +570,9 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             await self.composer.references.aclose()
             await self.task_panel.aclose()
+            await self.gallery.aclose()
+            await self.gallery_thumbnails.aclose()
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await self._background.cancel()

@@ -1319,6 +1319,18 @@ class ReferencePanel(QWidget):
     def first_free(self) -> int | None:
         return next((s.index for s in self._slots if s.is_free()), None)
 
+    def add(self, mime: QMimeData) -> bool:
+        """Put what ``mime`` holds in the first free slot, as a drop on the panel would
+        (the gallery's "Use as reference"). False when every slot is taken."""
+        target = self.first_free()
+        items = _read_mime(mime)
+        if target is None:
+            sources = [item for item in items if not isinstance(item, _Refused)]
+            self.set_message(self._overflow_text(len(sources)) if sources else "")
+            return False
+        self.place(items, target, replace=False)
+        return True
+
     def busy(self) -> bool:
         """A slot is still reading a file or fetching a preview."""
         return any(slot.loading for slot in self._slots)
@@ -1447,13 +1459,7 @@ class ReferencePanel(QWidget):
             return
         event.setDropAction(action)
         event.accept()
-        target = self.first_free()
-        items = _read_mime(mime)
-        if target is None:
-            sources = [item for item in items if not isinstance(item, _Refused)]
-            self.set_message(self._overflow_text(len(sources)) if sources else "")
-            return
-        self.place(items, target, replace=False)
+        self.add(mime)
 
     # ---------------------------------------------------------------- tasks
 

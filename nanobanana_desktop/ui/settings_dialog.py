@@ -7,7 +7,6 @@ the qasync one. Every network or keyring call runs as a task on the running loop
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Coroutine
 from pathlib import Path
@@ -40,6 +39,7 @@ from ..credentials import ENV_VAR, keyring_available
 from ..engine.paths import LIBRARY_ENV
 from ..engine.polling import PollPolicy
 from ..session import Session
+from .background import BackgroundTasks
 from .settings import profile_settings, store_preferences, stored_preferences
 from .style import muted
 
@@ -135,7 +135,7 @@ class SettingsDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._background: set[asyncio.Task[None]] = set()
+        self._background = BackgroundTasks("a settings action")
         self._keyring_checked = False
         self.folder_dialog: QFileDialog | None = None
         self.setWindowTitle("Settings")
@@ -543,20 +543,15 @@ class SettingsDialog(QDialog):
     # ---------------------------------------------------------------- tasks
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._background.spawn(coro)
 
     async def settle(self) -> None:
         """Until every check, save and removal started here has finished."""
-        while pending := [task for task in self._background if not task.done()]:
-            await asyncio.wait(pending)
+        await self._background.settle()
 
     async def aclose(self) -> None:
         """Cancel what is still running (for the window's shutdown)."""
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await self._background.cancel()
 
 
 class _Form:

@@ -32,6 +32,26 @@ QToolButton:disabled { color: palette(mid); background: transparent; }
 """
 
 
+# Segmented controls (the task filters, Create / Gallery): buttons with a "segment"
+# property of "first", "middle" or "last", joined into one bar.
+SEGMENT_STYLE = """
+QToolButton[segment] {
+    border: 1px solid palette(mid); border-left: none; padding: 4px 12px;
+    background: palette(base); color: palette(text);
+}
+QToolButton[segment="first"] {
+    border-left: 1px solid palette(mid);
+    border-top-left-radius: 6px; border-bottom-left-radius: 6px;
+}
+QToolButton[segment="last"] { border-top-right-radius: 6px; border-bottom-right-radius: 6px; }
+QToolButton[segment]:hover { background: palette(alternate-base); }
+QToolButton[segment]:checked {
+    background: palette(highlight); color: palette(highlighted-text);
+    border-color: palette(highlight);
+}
+"""
+
+
 def mix(a: QColor, b: QColor, t: float) -> QColor:
     """``a`` moved ``t`` of the way towards ``b``."""
     return QColor.fromRgbF(

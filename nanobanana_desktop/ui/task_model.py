@@ -94,9 +94,11 @@ def plain_tooltip(lines: Iterable[str]) -> str:
     return f"<p style='white-space:pre-wrap'>{body}</p>"
 
 
-def _thumbnail_image(cache: ThumbnailCache, path: Path, size: int) -> QImage:
+def _thumbnail_image(
+    cache: ThumbnailCache, path: Path, size: int, sha256: str | None = None
+) -> QImage:
     """Runs in a worker thread: Pillow, then a QImage (a QPixmap must not be made here)."""
-    pixels = cache.pixels(path, size)
+    pixels = cache.pixels(path, size, sha256=sha256)
     image = QImage(
         pixels.rgba, pixels.width, pixels.height, pixels.width * 4, QImage.Format.Format_RGBA8888
     )
@@ -131,8 +133,12 @@ class ThumbnailImages(QObject):
         self._loads: dict[str, asyncio.Task[None]] = {}
         self._closed = False
 
-    def get(self, path: str) -> QImage | None:
-        """The thumbnail if it is in memory; otherwise None, and it starts loading."""
+    def get(self, path: str, sha256: str | None = None) -> QImage | None:
+        """The thumbnail if it is in memory; otherwise None, and it starts loading.
+
+        ``sha256`` (the store's digest of the file, as the gallery knows it) spares the
+        cache a stat() of the source, and keys the thumbnail by content.
+        """
         image = self._images.get(path)
         if image is not None:
             self._images.move_to_end(path)
@@ -142,11 +148,16 @@ class ThumbnailImages(QObject):
                 loop = asyncio.get_running_loop()
             except RuntimeError:
                 return None  # no loop (a plain model in a test): nothing can load
-            self._loads[path] = loop.create_task(self._load(path))
+            self._loads[path] = loop.create_task(self._load(path, sha256))
         return None
 
     def error(self, path: str) -> str | None:
         return self._errors.get(path)
+
+    def forget(self, path: str) -> None:
+        """Drop what is known of ``path`` (a file back from the trash is read again)."""
+        self._images.pop(path, None)
+        self._errors.pop(path, None)
 
     async def wait_idle(self) -> None:
         while self._loads:
@@ -159,9 +170,9 @@ class ThumbnailImages(QObject):
             load.cancel()
         await asyncio.gather(*loads, return_exceptions=True)
 
-    async def _load(self, path: str) -> None:
+    async def _load(self, path: str, sha256: str | None = None) -> None:
         try:
-            image = await run_blocking(_thumbnail_image, self.cache, Path(path), self.size)
+            image = await run_blocking(_thumbnail_image, self.cache, Path(path), self.size, sha256)
         except ThumbnailError as exc:
             self._errors[path] = str(exc)
             log.info("no thumbnail: %s", exc)

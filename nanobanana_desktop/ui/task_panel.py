@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.records import ImageRecord, TaskRecord, TaskState
-from .style import TOOL_BUTTON_STYLE, muted
+from .style import SEGMENT_STYLE, TOOL_BUTTON_STYLE, muted
 from .task_delegate import TaskDelegate
 from .task_model import (
     ImageCountRole,
@@ -51,22 +51,7 @@ _EMPTY = {
     TaskFilter.FAILED: "Nothing failed.\n\nTasks that fail, or whose outcome is unknown, show "
     "here to retry or resubmit.",
 }
-_SEGMENTS = """
-QToolButton[segment] {
-    border: 1px solid palette(mid); border-left: none; padding: 4px 12px;
-    background: palette(base); color: palette(text);
-}
-QToolButton[segment="first"] {
-    border-left: 1px solid palette(mid);
-    border-top-left-radius: 6px; border-bottom-left-radius: 6px;
-}
-QToolButton[segment="last"] { border-top-right-radius: 6px; border-bottom-right-radius: 6px; }
-QToolButton[segment]:hover { background: palette(alternate-base); }
-QToolButton[segment]:checked {
-    background: palette(highlight); color: palette(highlighted-text);
-    border-color: palette(highlight);
-}
-"""
+_SEGMENTS = SEGMENT_STYLE
 
 
 def _plain(label: QLabel) -> QLabel:
