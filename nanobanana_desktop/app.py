@@ -12,7 +12,6 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from . import __version__
+from .blocking import worker_pool
 from .diagnostics import LogSetup, start_logging
 from .engine.paths import Locations
 
@@ -63,9 +63,7 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
     loop = asyncio.get_running_loop()
     # asyncio.to_thread and run_in_executor(None) would otherwise use qasync's
     # QThreadExecutor, whose QThreads must not meet Python's GC in the wrong thread.
-    loop.set_default_executor(
-        ThreadPoolExecutor(max_workers=6, thread_name_prefix="nanobanana-worker")
-    )
+    loop.set_default_executor(worker_pool(6, "nanobanana-worker"))
     reporter = ErrorReporter(logs.path if logs else None, parent=app)
     reporter.install(loop)
     quit_requested = asyncio.Event()
