@@ -23,7 +23,7 @@ turns run by run (their order alternating), each with its own sandbox process an
 
 - ``shipped``: the app as it is: the task list's thumbnails load in a worker thread
   (``ThumbnailImages._load`` awaits ``run_blocking(_thumbnail_image, ...)``);
-- ``baseline``: the same, but ``run_blocking`` as ``ui.task_model`` sees it is replaced by a
+- ``baseline``: the same, but ``run_blocking`` as ``ui.thumbnail_images`` sees it is replaced by a
   coroutine that calls the function at once, so the thumbnail (Pillow decode, resize, the
   disk cache, the QImage) is made on the UI thread, inside the same ``_load`` task. That
   name is used nowhere else in that module: the rest of the app is identical.
@@ -399,12 +399,12 @@ async def _on_ui_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
 def use_ui_thread_thumbnails() -> None:
     """Baseline: the task list's thumbnails are made on the UI thread.
 
-    ``ui.task_model`` calls ``run_blocking`` in one place only, ``ThumbnailImages._load``;
-    the module-level name is replaced, nothing else.
+    ``ui.thumbnail_images`` calls ``run_blocking`` in one place only,
+    ``ThumbnailImages._load``; the module-level name is replaced, nothing else.
     """
-    from nanobanana_desktop.ui import task_model
+    from nanobanana_desktop.ui import thumbnail_images
 
-    task_model.run_blocking = _on_ui_thread  # type: ignore[assignment]
+    thumbnail_images.run_blocking = _on_ui_thread  # type: ignore[assignment]
 
 
 async def run_child(args: argparse.Namespace) -> RunResult:

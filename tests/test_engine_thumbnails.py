@@ -92,10 +92,10 @@ def test_another_size_or_a_changed_file_makes_a_new_thumbnail(tmp_path, opened):
     assert pixels.rgba[:4] == bytes((0, 0, 255, 255))  # the new picture, not the stale one
 
 
-def test_jpeg_is_decoded_in_draft_mode(tmp_path, monkeypatch):
+def spy_on_jpeg_draft(monkeypatch) -> list[tuple[int, int]]:
+    """The sizes JPEG files are decoded at, as draft mode leaves them, call by call."""
     from PIL import JpegImagePlugin
 
-    source = write_image(tmp_path / "photo.jpg", (2400, 1600), "JPEG")
     decoded_at: list[tuple[int, int]] = []
     real = JpegImagePlugin.JpegImageFile.draft
 
@@ -105,6 +105,12 @@ def test_jpeg_is_decoded_in_draft_mode(tmp_path, monkeypatch):
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spying)
+    return decoded_at
+
+
+def test_jpeg_is_decoded_in_draft_mode(tmp_path, monkeypatch):
+    source = write_image(tmp_path / "photo.jpg", (2400, 1600), "JPEG")
+    decoded_at = spy_on_jpeg_draft(monkeypatch)
     pixels = ThumbnailCache(tmp_path / "thumbs").pixels(source, 112)
     assert (pixels.width, pixels.height) == (112, 75)
     # Decoded at 1/4 scale, 600x400 pixels instead of 2400x1600: 1/16 of the work, and
@@ -220,18 +226,8 @@ def spy(monkeypatch, cls, name: str) -> list[tuple]:
 
 
 def test_a_4k_jpeg_is_decoded_at_an_eighth(tmp_path, monkeypatch):
-    from PIL import JpegImagePlugin
-
     source = write_image(tmp_path / "big.jpg", (4096, 4096), "JPEG")
-    decoded_at: list[tuple[int, int]] = []
-    real = JpegImagePlugin.JpegImageFile.draft
-
-    def spying(self, mode, size):
-        result = real(self, mode, size)
-        decoded_at.append(self.size)
-        return result
-
-    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spying)
+    decoded_at = spy_on_jpeg_draft(monkeypatch)
     pixels = ThumbnailCache(tmp_path / "thumbs").pixels(source, 256)
     assert (pixels.width, pixels.height) == (256, 256)
     # libjpeg's smallest scale: 512 x 512, a 64th of the pixels, and still twice the target.

@@ -37,11 +37,11 @@ from nanobanana_desktop.ui.task_model import (
     TaskListModel,
     TaskRole,
     ThumbnailErrorRole,
-    ThumbnailImages,
     ThumbnailsRole,
     format_elapsed,
 )
 from nanobanana_desktop.ui.task_panel import TaskPanel
+from nanobanana_desktop.ui.thumbnail_images import ThumbnailImages
 
 REQUEST = GenerationRequest("google/gempix2", "a lemon <b>on</b> a plate")
 

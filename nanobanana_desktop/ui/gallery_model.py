@@ -33,7 +33,7 @@ from PySide6.QtGui import QImage
 
 from ..engine.gallery import GalleryFilter, GalleryItem
 from .reference_slots import GALLERY_MIME
-from .task_model import ThumbnailImages, plain_tooltip
+from .thumbnail_images import ThumbnailImages, plain_tooltip
 
 if TYPE_CHECKING:
     from ..engine.store import Store

@@ -73,7 +73,7 @@ from ..engine.gallery import GalleryFilter, GalleryItem
 from .background import BackgroundTasks
 from .gallery_model import GalleryModel, drag_mime
 from .style import SEGMENT_STYLE, TOOL_BUTTON_STYLE, mix, muted, muted_colour
-from .task_model import ThumbnailImages
+from .thumbnail_images import ThumbnailImages
 
 if TYPE_CHECKING:
     from ..engine.store import Store

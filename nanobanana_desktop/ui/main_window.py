@@ -93,8 +93,8 @@ class MainWindow(QMainWindow):
         from .gallery_view import THUMB_SIZE, GalleryPanel
         from .settings import profile_settings
         from .task_delegate import THUMB
-        from .task_model import ThumbnailImages
         from .task_panel import TaskPanel
+        from .thumbnail_images import ThumbnailImages
         from .welcome import WelcomePanel
 
         self.session = session

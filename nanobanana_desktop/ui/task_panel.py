@@ -32,8 +32,8 @@ from .task_model import (
     TaskFilterModel,
     TaskListModel,
     TaskRole,
-    ThumbnailImages,
 )
+from .thumbnail_images import ThumbnailImages
 
 POLLABLE = frozenset(
     {TaskState.PENDING, TaskState.SUBMITTED, TaskState.IN_PROGRESS, TaskState.STALLED}
