@@ -1,4 +1,5 @@
-"""Settings that take effect when the app starts, kept in the profile's ``settings.ini``.
+"""Settings kept in the profile's ``settings.ini``: most take effect when the app starts,
+those in ``LIVE_KEYS`` at once.
 
 The Settings dialog writes them through QSettings; the session reads them here, without
 Qt, because the command line opens the same profile and must not load Qt. Both sides use
@@ -29,7 +30,19 @@ POLL_SLOW = "tracking/slow_seconds"
 WEBHOOK_URL = "webhooks/public_url"
 WEBHOOK_PORT = "webhooks/local_port"
 LANGUAGE = "interface/language"
-KEYS = (BASE_URL, LIBRARY, POLL_FAST, POLL_SLOW, WEBHOOK_URL, WEBHOOK_PORT, LANGUAGE)
+NOTIFICATIONS = "interface/notifications"
+KEYS = (
+    BASE_URL,
+    LIBRARY,
+    POLL_FAST,
+    POLL_SLOW,
+    WEBHOOK_URL,
+    WEBHOOK_PORT,
+    LANGUAGE,
+    NOTIFICATIONS,
+)
+# Read each time they are needed, so a change applies without a restart.
+LIVE_KEYS = (NOTIFICATIONS,)
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 # Faster than once a second only adds load; slower than ten minutes looks like a hang.
@@ -49,6 +62,7 @@ class Preferences:
     webhook_url: str | None = None
     webhook_port: int | None = None
     language: str | None = None
+    notifications: bool | None = None  # None: on, the default
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> Preferences:
@@ -82,6 +96,9 @@ class Preferences:
         if language is not None and language not in LANGUAGES:
             log.warning("stored language %r ignored", language)
             language = None
+        notifications = parse_flag(text(NOTIFICATIONS))
+        if text(NOTIFICATIONS) is not None and notifications is None:
+            log.warning("stored %s=%r ignored", NOTIFICATIONS, text(NOTIFICATIONS))
         return cls(
             base_url=base_url,
             library=text(LIBRARY),
@@ -90,7 +107,31 @@ class Preferences:
             webhook_url=webhook_url,
             webhook_port=None if port is None else int(port),
             language=language,
+            notifications=notifications,
         )
+
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+
+def parse_flag(value: object) -> bool | None:
+    """A stored on/off value as QSettings or a hand edit writes it; None if it is neither."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, str | int):
+        return None
+    word = str(value).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    return None
+
+
+def flag_text(value: bool) -> str:
+    """How an on/off setting is written: what QSettings itself writes for a bool."""
+    return "true" if value else "false"
 
 
 def _number(value: str | None, bounds: tuple[float, float], key: str) -> float | None:

@@ -32,6 +32,7 @@ from nanobanana_desktop.engine.metadata import (
     ImageMetadata,
     MetadataError,
     embed_metadata,
+    read_generation_parameters,
     read_metadata,
     read_parameters,
     stand_in_reference,
@@ -513,6 +514,29 @@ def test_read_parameters_from_automatic1111_png():
         width=512,
         height=768,
     )
+
+
+def test_generation_parameters_keep_the_negative_prompt_and_every_setting():
+    info = PngInfo()
+    info.add_text("parameters", A1111)
+    found = read_generation_parameters(make_png(pnginfo=info))
+    assert found is not None
+    assert found.negative_prompt == "blurry, lowres"
+    assert [key for key, _ in found.settings] == [
+        "Steps", "Sampler", "CFG scale", "Seed", "Size", "Model hash", "Model", "Lora hashes",
+        "Version",
+    ]  # fmt: skip
+    assert found.get("Lora hashes") == "a: 1, b: 2"
+    assert read_generation_parameters(b"not an image") is None
+
+
+def test_a_huge_parameters_line_without_colons_is_read_as_prompt():
+    # A1111's regex would retry each of these words to the end of the line: over an hour.
+    line = "word " * 200_000
+    info = PngInfo()
+    info.add_text("parameters", "a prompt\n" + line, zip=True)
+    found = read_parameters(make_png(pnginfo=info))
+    assert found is not None and found.prompt.startswith("a prompt\nword word")
 
 
 @pytest.mark.parametrize("endian", ["<", ">"])

@@ -426,6 +426,34 @@ def test_the_dialog_shows_the_stored_settings(qloop, qtbot, sandbox, isolated_pr
     assert drive(qloop, scenario()) == (42.0, "Nederlands")
 
 
+def test_the_notifications_switch_applies_at_once_and_is_kept(
+    qloop, qtbot, sandbox, isolated_profile
+):
+    async def scenario():
+        async with dialog_over(qtbot, sandbox) as (session, dialog):
+            on_by_default = dialog.notify_check.isChecked()
+            dialog.notify_check.setChecked(False)
+            dialog.save_button.click()
+            await dialog.settle()
+            flush_settings(dialog)
+            off_message = dialog.message.text()
+            again = open_dialog(qtbot, session)
+            shown_off = not again.notify_check.isChecked()
+            again.notify_check.setChecked(True)
+            again.language_combo.setCurrentIndex(again.language_combo.findData("nl"))
+            again.save_button.click()
+            await again.settle()
+            flush_settings(again)
+            return on_by_default, off_message, shown_off, again.message.text()
+
+    on_by_default, off_message, shown_off, both_message = drive(qloop, scenario())
+    assert on_by_default
+    assert off_message == "Saved: notifications are off."
+    assert shown_off
+    assert both_message == "Saved: notifications are on; the language applies at the next start."
+    assert read_preferences(isolated_profile / "profile").notifications is True
+
+
 def stored(**values: str) -> Preferences:
     return Preferences.from_values(values)
 
@@ -484,6 +512,7 @@ def test_unusable_stored_values_are_ignored_not_fatal():
             prefs.WEBHOOK_PORT: "70000",
             prefs.LANGUAGE: "xx",
             prefs.LIBRARY: "  ",
+            prefs.NOTIFICATIONS: "maybe",
         }
     )
     assert parsed == Preferences()

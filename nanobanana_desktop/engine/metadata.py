@@ -47,10 +47,14 @@ from ..api.models import GenerationRequest
 __all__ = [
     "DIGITAL_SOURCE_TYPE",
     "INLINE_PREFIX",
+    "GenerationParameters",
     "ImageMetadata",
     "MetadataError",
     "embed_metadata",
     "is_stand_in",
+    "parse_parameters",
+    "parse_size",
+    "read_generation_parameters",
     "read_metadata",
     "read_parameters",
     "stand_in_reference",
@@ -91,9 +95,12 @@ _VP8X_EXIF = 0x08
 _VP8X_XMP = 0x04
 _VP8X_ALPHA = 0x10
 
-# AUTOMATIC1111's own pattern, so files read the same here as in the tools that made them.
+# AUTOMATIC1111's own pattern: the specification _parameter_pairs follows (and is tested
+# against), so files read the same here as in the tools that made them. Not used to parse:
+# it backtracks quadratically on long runs of words.
 _PARAMETER = re.compile(r'\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
-_SIZE = re.compile(r"^(\d+)x(\d+)$")
+# Bounded digits: int() refuses over 4300 of them, and no image is a million pixels wide.
+_SIZE = re.compile(r"^([0-9]{1,6})x([0-9]{1,6})$")
 
 
 class MetadataError(ValueError):
@@ -624,12 +631,21 @@ def read_parameters(data: bytes) -> ImageMetadata | None:
     Looks at the PNG ``parameters`` text and at an EXIF UserComment that is not JSON. Only
     the keys this app writes are understood; the rest (Steps, Sampler, ...) are ignored.
     """
+    found = read_generation_parameters(data)
+    return None if found is None else _parameters_metadata(found)
+
+
+def read_generation_parameters(data: bytes) -> GenerationParameters | None:
+    """The ``parameters`` text of a PNG, JPEG or WebP, split; None if it has none.
+
+    Never raises on bad input: a dropped file is whatever the user had on disk.
+    """
     try:
         with _open(data) as img:
             texts = list(_text_values(img, data, PARAMETERS_KEYWORD))
             texts += [t for t in _user_comments(img) if not t.lstrip().startswith("{")]
         for text in texts:
-            found = _parse_parameters(text)
+            found = parse_parameters(text)
             if found is not None:
                 return found
     except Exception:
@@ -725,39 +741,148 @@ def _parse_json(text: str) -> ImageMetadata | None:
         return None
 
 
-def _parse_parameters(text: str) -> ImageMetadata | None:
+@dataclass(frozen=True, slots=True)
+class GenerationParameters:
+    """An AUTOMATIC1111-style ``parameters`` text, split the way A1111's own reader splits it.
+
+    ``settings`` holds the last line's ``Key: value`` pairs in their order, values unquoted.
+    """
+
+    prompt: str
+    negative_prompt: str = ""
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str) -> str | None:
+        """A setting's value; the last one when a key repeats, as A1111 reads it."""
+        found = None
+        for name, value in self.settings:
+            if name == key:
+                found = value
+        return found
+
+
+def parse_parameters(text: str) -> GenerationParameters | None:
+    """Split a ``parameters`` text into prompt, negative prompt and settings; None if blank.
+
+    Never raises, and runs in time linear in the text, whatever the text holds.
+    """
     lines = text.replace("\r\n", "\n").strip("\n").split("\n")
-    if not lines or not any(line.strip() for line in lines):
+    if not any(line.strip() for line in lines):
         return None
-    params: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
     # A1111's rule: the last line is parameters only if it holds at least three of them,
     # so a prompt ending in "Note: ..." stays prompt.
-    if len(_PARAMETER.findall(lines[-1])) >= 3:
-        params = {k.strip(): _unquote(v) for k, v in _PARAMETER.findall(lines.pop())}
+    last = _parameter_pairs(lines[-1])
+    if len(last) >= 3:
+        lines.pop()
+        pairs = [(k.strip(), _unquote(v)) for k, v in last]
     prompt_lines: list[str] = []
+    negative_lines: list[str] = []
     for line in lines:
-        if line.startswith("Negative prompt:"):
-            break
-        prompt_lines.append(line)
+        if negative_lines or line.startswith("Negative prompt:"):
+            negative_lines.append(line.removeprefix("Negative prompt:").strip())
+        else:
+            prompt_lines.append(line)
+    return GenerationParameters(
+        prompt="\n".join(prompt_lines).strip(),
+        negative_prompt="\n".join(negative_lines).strip(),
+        settings=tuple(pairs),
+    )
+
+
+def _is_word(char: str) -> bool:
+    # What re's \w matches in a str pattern.
+    return char.isalnum() or char == "_"
+
+
+def _is_key_char(char: str) -> bool:
+    return char in " -/" or _is_word(char)
+
+
+def _parameter_pairs(line: str) -> list[tuple[str, str]]:
+    """``_PARAMETER.findall(line)`` for a line without newlines, in linear time.
+
+    The regex retries every start position in a run of word characters that no colon
+    ends, each time to the end of the run: quadratic, so the megabyte of text a PNG chunk
+    may hold would keep a worker busy for over an hour (32 KB took 5 s). Each character is
+    looked at a bounded number of times here; a property test holds the two to the same
+    answers.
+    """
+    pairs: list[tuple[str, str]] = []
+    position = 0
+    while (key := _next_key(line, position)) is not None:
+        start, colon = key
+        value, position = _value_at(line, colon + 1)
+        pairs.append((line[start:colon], value))
+    return pairs
+
+
+def _next_key(line: str, position: int) -> tuple[int, int] | None:
+    """(start, colon) of the next key: a word character, then at least one more key
+    character, then a colon."""
+    size = len(line)
+    index = position
+    while index < size:
+        if not _is_key_char(line[index]):
+            index += 1
+            continue
+        first_word = -1
+        while index < size and _is_key_char(line[index]):
+            if first_word < 0 and _is_word(line[index]):
+                first_word = index
+            index += 1
+        if index < size and line[index] == ":" and 0 <= first_word <= index - 2:
+            return first_word, index
+    return None
+
+
+def _value_at(line: str, position: int) -> tuple[str, int]:
+    """The value after a key's colon, and where the next pair may start."""
+    size = len(line)
+    start = position
+    while start < size and line[start].isspace():
+        start += 1
+    if start < size and line[start] == '"':
+        end = start + 1
+        while end < size and line[end] != '"':
+            end += 2 if line[end] == "\\" else 1
+        # A quoted value counts only if it closes, holds something and ends the pair.
+        if end < size and end > start + 1 and (end + 1 == size or line[end + 1] == ","):
+            return line[start : end + 1], end + 2
+    comma = line.find(",", start)
+    if comma < 0:
+        return line[start:], size
+    return line[start:comma], comma + 1
+
+
+def _parameters_metadata(found: GenerationParameters) -> ImageMetadata:
+    get = found.get
     fields: dict[str, Any] = {
-        "task_id": params.get("Task"),
-        "aspect_ratio": params.get("Aspect ratio"),
-        "image_size": params.get("Image size"),
-        "app_version": params.get("Version") if "Seed-free" in params else None,
+        "task_id": get("Task"),
+        "aspect_ratio": get("Aspect ratio"),
+        "image_size": get("Image size"),
+        "app_version": get("Version") if get("Seed-free") is not None else None,
     }
-    size = _SIZE.match(params.get("Size", ""))
-    if size:
-        fields["width"], fields["height"] = int(size[1]), int(size[2])
-    credits = params.get("Credits")
+    size = parse_size(get("Size") or "")
+    if size is not None:
+        fields["width"], fields["height"] = size
+    credits = get("Credits")
     if credits is not None:
         try:
             Decimal(credits)
             fields["consumed"] = credits
         except InvalidOperation:
             pass
-    return ImageMetadata(
-        prompt="\n".join(prompt_lines).strip(), model=params.get("Model", ""), **fields
-    )
+    return ImageMetadata(prompt=found.prompt, model=get("Model") or "", **fields)
+
+
+def parse_size(text: str) -> tuple[int, int] | None:
+    """``"512x768"`` as (512, 768); None for anything else, zero sides included."""
+    match = _SIZE.match(text.strip())
+    if match is None:
+        return None
+    width, height = int(match[1]), int(match[2])
+    return (width, height) if width and height else None
 
 
 def _unquote(value: str) -> str:

@@ -1,12 +1,27 @@
-"""The composer: prompt, model, options and variations, and the button that sends them."""
+"""The composer: prompt, model, options and variations, and the button that sends them.
+
+An image dropped on the prompt or on the composer's free space gives back the prompt and
+settings it was made with (see :mod:`.dropin`); Undo puts back what was there before.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QValidator
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QTextCursor,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -27,6 +42,10 @@ from ..api import (
     MODELS_WITH_IMAGE_SIZE,
     GenerationRequest,
 )
+from ..blocking import run_blocking
+from ..engine.image_settings import ImageSettings, NoSettingsError, read_image_settings
+from .background import BackgroundTasks
+from .dropin import ONE_AT_A_TIME, RestoreBar, dropped_files, restored_summary
 from .reference_slots import ReferencePanel
 from .style import muted, primary
 
@@ -40,6 +59,7 @@ PROMPT_MIN_LINES = 4
 PROMPT_MAX_LINES = 10  # past this it scrolls: the room below is for the options
 FIELD_MIN_WIDTH = 150
 _COUNT_TEXT = re.compile(r"\s*(\d*)\s*([A-Za-z]*)\s*")
+_EVERYTHING = frozenset({"model", "aspect_ratio", "image_size", "references"})
 
 
 def _choose(combo: QComboBox, value: str) -> None:
@@ -49,10 +69,34 @@ def _choose(combo: QComboBox, value: str) -> None:
     combo.setCurrentText(value)
 
 
+def _accept_file_drop(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
+    """Accept a drag of files as a copy (a "move" from a file manager would delete them)."""
+    if not dropped_files(event.mimeData()):
+        return False
+    event.setDropAction(Qt.DropAction.CopyAction)
+    event.accept()
+    return True
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """What the composer showed before a restore, for Undo."""
+
+    prompt: str
+    model: str
+    aspect_ratio: str
+    image_size: str
+    references: tuple[str, ...]
+
+
 class PromptEdit(QPlainTextEdit):
-    """Plain text only; Ctrl+Enter submits; Up/Down at the edges step through recent prompts."""
+    """Plain text only; Ctrl+Enter submits; Up/Down at the edges step through recent prompts.
+
+    Files dropped on it are not pasted as paths: ``files_dropped`` hands them on.
+    """
 
     submit_requested = Signal()
+    files_dropped = Signal(list)  # list[Path]
 
     def __init__(self) -> None:
         super().__init__()
@@ -116,6 +160,30 @@ class PromptEdit(QPlainTextEdit):
         if source.hasText():
             self.insertPlainText(source.text())
 
+    def replace_text(self, text: str) -> None:
+        """Replace the whole prompt as one step that the editor's own undo takes back."""
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self.setTextCursor(cursor)
+        self._position = -1
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not _accept_file_drop(event):
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not _accept_file_drop(event):
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if _accept_file_drop(event):
+            self.files_dropped.emit(dropped_files(event.mimeData()))
+        else:
+            super().dropEvent(event)
+
 
 class TaskCountSpinBox(QSpinBox):
     """How many tasks to send: "1 task", "2 tasks" (a suffix cannot say both)."""
@@ -146,11 +214,18 @@ class Composer(QWidget):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._background = BackgroundTasks("reading a dropped image")
+        self._restore_serial = 0  # a newer drop wins over a read still running
+        self._before_restore: _Choices | None = None
         self.references = ReferencePanel()
         self.references.busy_changed.connect(lambda _busy: self._update_button())
         self.prompt = PromptEdit()
         self.prompt.setPlainText(str(settings.value(DRAFT_KEY, "") or ""))
         self.prompt.submit_requested.connect(self.submit)
+        self.prompt.files_dropped.connect(self.restore_from_files)
+        self.restore_bar = RestoreBar()
+        self.restore_bar.undo_requested.connect(self.undo_restore)
+        self.setAcceptDrops(True)
         self.count_label = muted(QLabel())
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
 
@@ -218,6 +293,7 @@ class Composer(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.prompt, 2)
         layout.addWidget(self.count_label, alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.restore_bar)
         layout.addLayout(options)
         layout.addSpacing(6)
         layout.addWidget(self.references)
@@ -283,17 +359,114 @@ class Composer(QWidget):
 
     def load_request(self, request: GenerationRequest) -> None:
         """Fill everything from a request (a task reused from the list); variations stay."""
-        self.prompt.setPlainText(request.prompt)
-        self.model.setCurrentText(request.model)
-        _choose(self.aspect_ratio, request.aspect_ratio or _NOT_SENT)
-        if request.image_size:
-            _choose(self.image_size, request.image_size)
-        elif request.model in MODELS_WITH_IMAGE_SIZE:
-            _choose(self.image_size, _NOT_SENT)
-        # A model without a size keeps the user's size choice: it is not sent for that model.
-        self.references.set_references(request.images)
+        self._fill(
+            ImageSettings(
+                origin="task",
+                prompt=request.prompt,
+                model=request.model,
+                aspect_ratio=request.aspect_ratio,
+                image_size=request.image_size,
+                references=request.images,
+                restored=_EVERYTHING,
+            )
+        )
+
+    def _fill(self, found: ImageSettings) -> None:
+        """The prompt, and each other field ``found`` restores; variations stay."""
+        self.prompt.replace_text(found.prompt)
+        if "model" in found.restored:
+            self.model.setCurrentText(found.model)
+        if "aspect_ratio" in found.restored:
+            _choose(self.aspect_ratio, found.aspect_ratio or _NOT_SENT)
+        if "image_size" in found.restored:
+            if found.image_size:
+                _choose(self.image_size, found.image_size)
+            elif self.model.currentText().strip() in MODELS_WITH_IMAGE_SIZE:
+                _choose(self.image_size, _NOT_SENT)
+            # A model without a size keeps the user's size choice: it is not sent for it.
+        if "references" in found.restored:
+            self.references.set_references(found.references)
         self.prompt.moveCursor(self.prompt.textCursor().MoveOperation.End)
         self.prompt.setFocus()
+
+    # ---------------------------------------------------------------- restoring from a file
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not _accept_file_drop(event):
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not _accept_file_drop(event):
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if _accept_file_drop(event):
+            self.restore_from_files(dropped_files(event.mimeData()))
+        else:
+            event.ignore()
+
+    def restore_from_files(self, paths: Sequence[Path]) -> None:
+        """Read the prompt and settings a dropped image carries, in a worker thread."""
+        self._restore_serial += 1
+        if len(paths) != 1:
+            self.restore_bar.show_problem(ONE_AT_A_TIME)
+            return
+        self.restore_bar.show_busy(f"Reading “{paths[0].name}”…")
+        self._background.spawn(self._restore(paths[0], self._restore_serial))
+
+    async def _restore(self, path: Path, serial: int) -> None:
+        try:
+            found = await run_blocking(read_image_settings, path)
+        except NoSettingsError as exc:
+            if serial == self._restore_serial:
+                self.restore_bar.show_problem(str(exc))
+            return
+        # A reference still loading is not in the snapshot yet: let it land first.
+        await self.references.wait_idle()
+        if serial == self._restore_serial:
+            self.apply_settings(found, path.name)
+
+    def apply_settings(self, found: ImageSettings, name: str) -> None:
+        """Restore ``found``, keeping what was there for Undo, and say what changed."""
+        before = _Choices(
+            prompt=self.prompt.toPlainText(),
+            model=self.model.currentText(),
+            aspect_ratio=self.aspect_ratio.currentText(),
+            image_size=self.image_size.currentText(),
+            references=self.references.references(),
+        )
+        self._before_restore = before
+        if before.prompt.strip() and before.prompt != found.prompt:
+            self.prompt.remember(before.prompt)  # Up in the prompt brings it back too
+        self._fill(found)
+        notes = list(found.notes)
+        references_note = self.references.message() if "references" in found.restored else ""
+        if references_note:
+            notes.append(references_note.capitalize() + ".")
+        self.restore_bar.show_restored(restored_summary(found, name, len(before.references)), notes)
+
+    def undo_restore(self) -> None:
+        """Put back the prompt, settings and references from before the last restore."""
+        before, self._before_restore = self._before_restore, None
+        if before is None:
+            return
+        self.prompt.replace_text(before.prompt)
+        self.model.setCurrentText(before.model)
+        _choose(self.aspect_ratio, before.aspect_ratio)
+        _choose(self.image_size, before.image_size)
+        if self.references.references() != before.references:
+            self.references.set_references(before.references)
+        self.prompt.moveCursor(self.prompt.textCursor().MoveOperation.End)
+        self.prompt.setFocus()
+        self.restore_bar.show_undone("Undone: your previous prompt and settings are back.")
+
+    async def settle(self) -> None:
+        """Until every dropped file being read has been read and applied."""
+        await self._background.settle()
+
+    async def aclose(self) -> None:
+        await self._background.cancel()
+        await self.references.aclose()
 
     def submit(self) -> None:
         """Emit the request; the composer keeps its content so the user can iterate."""
@@ -302,6 +475,10 @@ class Composer(QWidget):
         request = self.request()
         self.prompt.remember(request.prompt)
         self.save_draft()
+        if self.restore_bar.kind in ("restored", "undone"):
+            # Sent: the restore is settled (the earlier prompt is still under Up).
+            self._before_restore = None
+            self.restore_bar.dismiss()
         self.submitted.emit(request, self.variations.value())
 
     def save_draft(self) -> None:

@@ -1,5 +1,6 @@
-"""The Settings dialog: the API key (kept in the keyring, applied at once) and the settings
-that take effect at the next start (kept in the profile's settings.ini).
+"""The Settings dialog: the API key (kept in the keyring, applied at once), notifications
+(applied at once) and the settings that take effect at the next start (kept, with the
+notifications switch, in the profile's settings.ini).
 
 Non-modal and opened with ``open()``: a modal ``exec()`` would nest an event loop inside
 the qasync one. Every network or keyring call runs as a task on the running loop.
@@ -15,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -54,6 +56,7 @@ _NAMES = {
     prefs.WEBHOOK_URL: "the webhook",
     prefs.WEBHOOK_PORT: "the webhook",
     prefs.LANGUAGE: "the language",
+    prefs.NOTIFICATIONS: "notifications",
 }
 # Written together or not at all: a tunnel URL means nothing without its port.
 _PAIRS = ((prefs.POLL_FAST, prefs.POLL_SLOW), (prefs.WEBHOOK_URL, prefs.WEBHOOK_PORT))
@@ -144,6 +147,7 @@ class SettingsDialog(QDialog):
 
         form = self._form = _Form()
         self._build_account()
+        self._build_notifications()
         self._build_start_settings()
 
         self.message = _text()
@@ -232,6 +236,18 @@ class SettingsDialog(QDialog):
         self.keyring_note.setStyleSheet("#keyringNote { color: #a35a00; }")
         self.keyring_note.hide()
         self._note(self.keyring_note)
+
+    def _build_notifications(self) -> None:
+        self._section("Notifications")
+        self.notify_check = QCheckBox("Notify me while the window is in the background")
+        self._form.add_row("Finished tasks", self.notify_check)
+        self._note(
+            _text(
+                "A system notification, and a count in the window title until you come "
+                "back to the window. Applies as soon as it is saved.",
+                quiet=True,
+            )
+        )
 
     def _build_start_settings(self) -> None:
         self._section("Connection")
@@ -338,6 +354,7 @@ class SettingsDialog(QDialog):
         )
         language = stored.language or options.language or "en"
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(language)))
+        self.notify_check.setChecked(stored.notifications is not False)
         self._initial = self._values()
         self._show_key_source()
 
@@ -350,6 +367,7 @@ class SettingsDialog(QDialog):
             prefs.WEBHOOK_URL: self.webhook_url_edit.text().strip(),
             prefs.WEBHOOK_PORT: str(self.webhook_port_spin.value()),
             prefs.LANGUAGE: str(self.language_combo.currentData()),
+            prefs.NOTIFICATIONS: prefs.flag_text(self.notify_check.isChecked()),
         }
 
     def _show_key_source(self) -> None:
@@ -502,12 +520,21 @@ class SettingsDialog(QDialog):
             self.key_changed.emit()
         changed = self._store_changes()
         if changed:
-            names = list(dict.fromkeys(_NAMES[key] for key in changed))
-            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-            verb = "applies" if len(names) == 1 else "apply"
-            self.message.setText(f"Saved: {listed} {verb} at the next start.")
+            self.message.setText(self._saved_message(changed))
         elif not key_saved:
             self.message.setText("Nothing to save: no setting was changed.")
+
+    def _saved_message(self, changed: list[str]) -> str:
+        parts = []
+        if prefs.NOTIFICATIONS in changed:
+            state = "on" if self.notify_check.isChecked() else "off"
+            parts.append(f"notifications are {state}")
+        names = list(dict.fromkeys(_NAMES[k] for k in changed if k not in prefs.LIVE_KEYS))
+        if names:
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            verb = "applies" if len(names) == 1 else "apply"
+            parts.append(f"{listed} {verb} at the next start")
+        return f"Saved: {'; '.join(parts)}."
 
     def _store_changes(self) -> list[str]:
         """Write the settings that differ from what the dialog opened with; their keys."""
