@@ -23,5 +23,7 @@ def start_sandbox(port: int, *options: str) -> subprocess.Popen[str]:
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
     assert proc.stdout is not None
-    proc.stdout.readline()  # the banner: the server is listening
+    if not proc.stdout.readline():  # the banner: the server is listening
+        code = proc.wait(10)
+        raise RuntimeError(f"the sandbox exited with code {code} before it listened")
     return proc

@@ -22,7 +22,9 @@ exits non-zero or writes a traceback or an ERROR log line to stderr. Children ke
 bytecode in the run's temporary folder (filled by the warm-up rounds), as an installed app
 has it, whatever PYTHONDONTWRITEBYTECODE says; ``--no-bytecode-cache`` measures the other way.
 
-    python benchmarks/startup.py [--rounds 15] [--images 10000] [--json out.json]
+``--quick``: 500 images, 3 rounds after 1 of warm-up.
+
+    python benchmarks/startup.py [--rounds 15] [--images 10000] [--quick] [--json out.json]
     xvfb-run -a -s "-screen 0 1400x900x24" python benchmarks/startup.py --platform xcb
 """
 
@@ -48,6 +50,7 @@ from hashlib import sha256
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+from protocol import Results, add_arguments, compared, write
 
 from nanobanana_desktop.api import GenerationRequest
 from nanobanana_desktop.engine.library import plan_stem
@@ -57,6 +60,7 @@ from nanobanana_desktop.engine.records import TaskState
 from nanobanana_desktop.engine.store import Store
 
 GOAL = 2.0
+QUICK = {"images": 500, "rounds": 3, "warmup": 1}
 DRIVER = Path(__file__).with_name("startup_driver.py")
 CASES = ("bare", "app", "app-empty")
 CASE_LABELS = {
@@ -343,6 +347,53 @@ def phases(case: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def startup_results(
+    args: argparse.Namespace,
+    summary: dict[str, dict[str, float]],
+    labels: dict[str, str],
+    built: BuiltProfile,
+) -> Results:
+    bare = summary["bare"]
+    ratio = summary["app"]["paint_median_ms"] / bare["paint_median_ms"]
+    return Results(
+        "startup",
+        "Start-up: process start to first paint",
+        args.quick,
+        [
+            compared(
+                f"first paint, {labels['app']}",
+                summary["app"]["paint_median_ms"],
+                "ms",
+                bare["paint_median_ms"],
+                CASE_LABELS["bare"],
+                goal=f"ratio ≤ {GOAL}",
+                met=ratio <= GOAL,
+            ),
+            compared(
+                f"first paint, {labels['app-empty']}",
+                summary["app-empty"]["paint_median_ms"],
+                "ms",
+                bare["paint_median_ms"],
+                CASE_LABELS["bare"],
+            ),
+            compared(
+                f"history shown, {labels['app']}",
+                summary["app"]["history_median_ms"],
+                "ms",
+                bare["history_median_ms"],
+                f"{CASE_LABELS['bare']}, first frame done",
+            ),
+        ],
+        [
+            f"platform {args.platform}, {args.rounds} rounds after {args.warmup} of warm-up, "
+            f"fresh interpreter per start, bytecode "
+            f"{'compiled at every start' if args.no_bytecode_cache else 'cached'}; medians",
+            f"profile: {built.images:,} images in {built.tasks:,} tasks, "
+            f"{THUMB}×{THUMB} PNGs, built in {built.seconds:.0f} s",
+        ],
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=15)
@@ -356,9 +407,11 @@ def main() -> int:
         action="store_true",
         help="children compile this checkout's modules at every start (PYTHONDONTWRITEBYTECODE)",
     )
-    parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if the ratio exceeds {GOAL}")
+    add_arguments(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.images, args.rounds, args.warmup = QUICK["images"], QUICK["rounds"], QUICK["warmup"]
     if args.platform == "xcb" and not os.environ.get("DISPLAY"):
         parser.error("--platform xcb needs a display: run under xvfb-run -a")
 
@@ -429,31 +482,25 @@ def main() -> int:
         print(f"  {labels[case]}: " + "; ".join(parts))
 
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "platform": args.platform,
-                    "bytecode_cache": not args.no_bytecode_cache,
-                    "rounds": args.rounds,
-                    "warmup": args.warmup,
-                    "profile": {
-                        "images": built.images,
-                        "tasks": built.tasks,
-                        "per_task": args.per_task,
-                        "image_pixels": THUMB,
-                        "build_s": built.seconds,
-                    },
-                    "summary": summary,
-                    "ratio_paint": ratio,
-                    "ratio_paint_empty": ratio_empty,
-                    "ratio_history": ratio_history,
-                    "goal": GOAL,
-                    "met": ratio <= GOAL,
-                    "breakdown_ms": breakdown,
-                    "samples_s": {case: samples[case].runs for case in CASES},
+        write(
+            args.json,
+            startup_results(args, summary, labels, built),
+            details={
+                "platform": args.platform,
+                "bytecode_cache": not args.no_bytecode_cache,
+                "rounds": args.rounds,
+                "warmup": args.warmup,
+                "profile": {
+                    "images": built.images,
+                    "tasks": built.tasks,
+                    "per_task": args.per_task,
+                    "image_pixels": THUMB,
+                    "build_s": built.seconds,
                 },
-                indent=2,
-            )
+                "summary": summary,
+                "breakdown_ms": breakdown,
+                "samples_s": {case: samples[case].runs for case in CASES},
+            },
         )
     return 1 if args.check and ratio > GOAL else 0
 

@@ -21,7 +21,9 @@ order so that machine noise hits all alike:
 Reports thumbnails per second (median over the repeats) and the ratio to naive (median of
 each repeat's ratio). Goal: cold at least 2x naive for JPEG and for 4K PNG.
 
-    python benchmarks/thumbnails.py [--repeats 5] [--files 8] [--json out.json]
+``--quick``: 1K and 2K only, 2 files each, 2 repeats.
+
+    python benchmarks/thumbnails.py [--repeats 5] [--files 8] [--quick] [--json out.json]
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import json
 import os
 import shutil
 import statistics
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageChops
+from protocol import Figure, Results, add_arguments, compared, write
 
 from nanobanana_desktop.blocking import run_blocking
 from nanobanana_desktop.engine.thumbnails import ThumbnailCache
@@ -50,6 +52,7 @@ GOAL = 2.0
 RESOLUTIONS = {"1K": 1024, "2K": 2048, "4K": 4096}
 FORMATS = {"PNG": ".png", "JPEG": ".jpg"}
 VARIANTS = ("naive", "decode", "cold", "cold_pool", "warm", "warm_pool")
+QUICK = {"files": 2, "repeats": 2, "resolutions": ("1K", "2K")}
 
 
 def photo_base(side: int) -> Image.Image:
@@ -79,9 +82,9 @@ class Case:
     megabytes: float
 
 
-def make_sources(folder: Path, files: int) -> list[Case]:
+def make_sources(folder: Path, files: int, resolutions: dict[str, int]) -> list[Case]:
     cases: list[Case] = []
-    for label, side in RESOLUTIONS.items():
+    for label, side in resolutions.items():
         base = photo_base(side)
         made: dict[str, list[Path]] = {fmt: [] for fmt in FORMATS}
         for n in range(files):
@@ -237,34 +240,64 @@ def print_table(summary: dict[str, dict[str, float]], repeats: int, cpus: int) -
             )
 
 
+def thumbnail_figures(summary: dict[str, dict[str, float]]) -> list[Figure]:
+    """Cold and warm through the app's pool, as the window asks for thumbnails."""
+    figures = []
+    for variant, label in (("cold_pool", "cold, app pool"), ("warm_pool", "warm, app pool")):
+        for name, row in summary.items():
+            goal = variant == "cold_pool" and goal_applies(name)
+            figures.append(
+                compared(
+                    f"{name}, {label}",
+                    row[f"{variant}_per_s"],
+                    "thumbnails/s",
+                    row["naive_per_s"],
+                    "naive Image.thumbnail loop",
+                    ratio=row[f"{variant}_ratio"],
+                    goal=f"ratio ≥ {GOAL:g}" if goal else None,
+                    met=row[f"{variant}_ratio"] >= GOAL if goal else None,
+                )
+            )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--files", type=int, default=8, help="source files per size and format")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
+    add_arguments(parser)
     args = parser.parse_args()
+    resolutions = RESOLUTIONS
+    if args.quick:
+        args.files, args.repeats = QUICK["files"], QUICK["repeats"]
+        resolutions = {label: RESOLUTIONS[label] for label in QUICK["resolutions"]}
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="nanobanana-thumbs-") as temp:
         folder = Path(temp)
         (folder / "sources").mkdir()
         print("making sources...", file=sys.stderr)
-        cases = make_sources(folder / "sources", args.files)
+        cases = make_sources(folder / "sources", args.files, resolutions)
         results = measure(cases, args.repeats, folder)
     summary = summarise(cases, results)
     print_table(summary, args.repeats, cpus)
     if args.json:
         raw = {name: figures.seconds for name, figures in results.items()}
-        args.json.write_text(
-            json.dumps(
-                {
-                    "size": SIZE,
-                    "repeats": args.repeats,
-                    "cpus": cpus,
-                    "summary": summary,
-                    "seconds": raw,
-                },
-                indent=2,
-            )
+        report = Results(
+            "thumbnails",
+            f"Thumbnails at {SIZE} px: ThumbnailCache against a naive Pillow loop",
+            args.quick,
+            thumbnail_figures(summary),
+            [
+                f"{args.files} photo-like files per size and format, {args.repeats} repeats, "
+                f"{cpus} CPUs; app pool: run_blocking's 4 threads",
+                "value and baseline: median thumbnails per second; ratio: median of each "
+                "repeat's ratio to naive in that repeat",
+            ],
+        )
+        write(
+            args.json,
+            report,
+            details={"size": SIZE, "cpus": cpus, "summary": summary, "seconds": raw},
         )
     return 0
 
