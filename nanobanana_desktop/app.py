@@ -12,11 +12,13 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSocketNotifier
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSize, QSocketNotifier, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from . import __version__
 from .blocking import worker_pool
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The installed .desktop file's name (packaging/linux), Wayland's app id, AppStream's id.
+DESKTOP_ID = "org.nanobanana.Desktop"
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nanobanana-desktop")
@@ -46,7 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="start, check the connection, and exit 0 if everything works",
+        help="start, make one image (with --sandbox; else only check the connection), check "
+        "it, and exit 0 if everything works",
     )
     return parser.parse_args(argv)
 
@@ -56,7 +62,7 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
     from .ui.gc_guard import MainThreadCollector
     from .ui.main_window import MainWindow
     from .ui.stall_watch import StallWatch
-    from .ui.translations import install_language
+    from .ui.translations import install_language, saved_language
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -79,8 +85,10 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
         stall_watch = StallWatch(parent=app)
         stall_watch.start()
         undo.callback(stall_watch.stop)
-        # The flag's language now; a language saved in Settings applies once it is read.
-        language_note = install_language(app, args.lang) if args.lang else None
+        # Before any widget: each takes its strings when it is built. The flag, else the
+        # language saved in Settings, else the system's.
+        profile = Locations.resolve(args.profile, args.library).profile
+        language_note = install_language(app, args.lang or saved_language(profile))
         window = MainWindow(mode="sandbox" if args.sandbox else "api", mode_label=_mode_label(args))
         reporter.window = window
         window.show()
@@ -97,28 +105,47 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
             print(f"nanobanana-desktop: {exc}", file=sys.stderr)
             window.hide()
             return 2
-        if not args.lang and session.options.language:
-            language_note = install_language(app, session.options.language)
         if session.engine is not None:
             await session.engine.start()
         window.attach_session(session)
         window.start()
+        show_notices(window, session.notices)
         log.info("window shown (%s)", session.mode_label)
         if language_note:
             window.statusBar().showMessage(language_note, 15000)
         try:
             if args.smoke_test:
-                return await smoke_test(window)
+                from .smoke_test import check
+
+                return await check(window)
             await quit_requested.wait()
         finally:
             await close_down(window, session)
     return 0
 
 
+def show_notices(window: QWidget, notices: list[str]) -> QMessageBox | None:
+    """What the session must tell at start (a damaged history moved aside), in one box.
+
+    Non-modal, so the window can be used at once; plain text, since it quotes paths.
+    """
+    if not notices:
+        return None
+    box = QMessageBox(window)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Nano Banana Desktop")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText("\n\n".join(notices))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+    return box
+
+
 def _mode_label(args: argparse.Namespace) -> str:
     """What the frame shows before the session has read the settings."""
     if args.sandbox:
-        return "Sandbox"
+        return QCoreApplication.translate("MainWindow", "Sandbox")
     if args.base_url:
         return urlsplit(args.base_url).hostname or ""
     return "api.defapi.org"
@@ -129,13 +156,6 @@ async def open_session(args: argparse.Namespace) -> Session:
     loop = asyncio.get_running_loop()
     module = await loop.run_in_executor(None, importlib.import_module, f"{__package__}.session")
     return await module.Session.open(module.SessionOptions.from_args(args, "window"))  # type: ignore[no-any-return]
-
-
-async def smoke_test(window: MainWindow) -> int:
-    """0 when the window reached the API (or sandbox) and showed the credit."""
-    await asyncio.wait_for(window.credit_loaded.wait(), 30)
-    text = window.credit_label.text()
-    return 0 if text.startswith("Credit: ") and "unavailable" not in text else 1
 
 
 async def close_down(window: MainWindow, session: Session) -> None:
@@ -184,17 +204,42 @@ class QuitOnSignals:
         self._writer.close()
 
 
+def app_icon() -> QIcon:
+    """The app icon at every size rendered from resources/icons (packaging/render_icons.py).
+
+    Installed or bundled, resources/ sits inside the package; in a checkout, beside it.
+    """
+    package = Path(__file__).resolve().parent
+    icon = QIcon()
+    for base in (package / "resources", package.parent / "resources"):
+        for png in sorted((base / "icons" / "hicolor").glob("*x*/apps/nanobanana-desktop.png")):
+            side = int(png.parent.parent.name.split("x")[0])
+            icon.addFile(str(png), QSize(side, side))
+        if not icon.isNull():
+            break
+    return icon
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.smoke_test:
+        from .smoke_test import supervise
+
+        return supervise(args, run_gui)
+    return run_gui(args)
+
+
+def run_gui(args: argparse.Namespace) -> int:
     import qasync
 
-    args = parse_args(argv)
     logs = start_logging(Locations.resolve(args.profile, args.library).profile / "logs")
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         app.setApplicationName("Nano Banana Desktop")
         app.setOrganizationName("Nano Banana")
         app.setApplicationVersion(__version__)
-        app.setDesktopFileName("nanobanana-desktop")
+        app.setDesktopFileName(DESKTOP_ID)
+        app.setWindowIcon(app_icon())
         result: int = qasync.run(run_app(args, logs))
     finally:
         logs.stop()
