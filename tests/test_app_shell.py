@@ -77,17 +77,6 @@ def _env():
     return env
 
 
-def test_gui_entry_point_smoke_test_in_sandbox_mode():
-    done = subprocess.run(
-        [sys.executable, "-m", "nanobanana_desktop", "--sandbox", "--smoke-test"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def test_gui_refuses_plain_http_to_a_remote_host():
     done = subprocess.run(
         [sys.executable, "-m", "nanobanana_desktop", "--base-url", "http://example.com"],
