@@ -127,15 +127,18 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
 def show_notices(window: QWidget, notices: list[str]) -> QMessageBox | None:
     """What the session must tell at start (a damaged history moved aside), in one box.
 
-    Non-modal, so the window can be used at once; plain text, since it quotes paths.
+    Each notice's first line is the headline, the rest its details. Non-modal, so the
+    window can be used at once; plain text, since it quotes paths.
     """
     if not notices:
         return None
+    heads, details = zip(*(f"{notice}\n".split("\n", 1) for notice in notices), strict=True)
     box = QMessageBox(window)
     box.setIcon(QMessageBox.Icon.Information)
     box.setWindowTitle("Nano Banana Desktop")
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText("\n\n".join(notices))
+    box.setText("\n".join(heads))
+    box.setInformativeText("\n\n".join(d.strip() for d in details if d.strip()))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setWindowModality(Qt.WindowModality.NonModal)
     box.show()

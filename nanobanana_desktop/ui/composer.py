@@ -45,7 +45,7 @@ from ..api import (
 from ..blocking import run_blocking
 from ..engine.image_settings import ImageSettings, NoSettingsError, read_image_settings
 from .background import BackgroundTasks
-from .dropin import ONE_AT_A_TIME, RestoreBar, dropped_files, restored_summary
+from .dropin import RestoreBar, dropped_files, one_at_a_time, restored_summary
 from .reference_slots import ReferencePanel
 from .style import muted, primary
 
@@ -54,19 +54,29 @@ MODEL_KEY = "composer/model"
 RATIO_KEY = "composer/aspect_ratio"
 SIZE_KEY = "composer/image_size"
 COUNT_KEY = "composer/variations"
+# The first item of the ratio and size lists, in English whatever language shows it: the
+# composer saves it in the profile, and a saved value must not depend on the language.
 _NOT_SENT = "Default (not sent)"
 PROMPT_MIN_LINES = 4
 PROMPT_MAX_LINES = 10  # past this it scrolls: the room below is for the options
 FIELD_MIN_WIDTH = 150
-_COUNT_TEXT = re.compile(r"\s*(\d*)\s*([A-Za-z]*)\s*")
+_COUNT_TEXT = re.compile(r"\s*(\d*)\s*([^\W\d_]*)\s*")
 _EVERYTHING = frozenset({"model", "aspect_ratio", "image_size", "references"})
 
 
 def _choose(combo: QComboBox, value: str) -> None:
     """Select ``value``, adding it first if this app does not list it (sent by the CLI)."""
+    if value == _NOT_SENT:
+        combo.setCurrentIndex(0)
+        return
     if combo.findText(value) < 0:
         combo.addItem(value)
     combo.setCurrentText(value)
+
+
+def _chosen(combo: QComboBox) -> str:
+    """The value shown; ``_NOT_SENT`` for the first item, in whatever language it shows."""
+    return _NOT_SENT if combo.currentIndex() == 0 else combo.currentText()
 
 
 def _accept_file_drop(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
@@ -101,7 +111,7 @@ class PromptEdit(QPlainTextEdit):
     def __init__(self) -> None:
         super().__init__()
         self.setPlaceholderText(
-            "Describe the image: subject, setting, light, style…  (Ctrl+Enter to generate)"
+            self.tr("Describe the image: subject, setting, light, style…  (Ctrl+Enter to generate)")
         )
         self.setTabChangesFocus(True)
         self._recent: list[str] = []  # newest first
@@ -189,7 +199,9 @@ class TaskCountSpinBox(QSpinBox):
     """How many tasks to send: "1 task", "2 tasks" (a suffix cannot say both)."""
 
     def textFromValue(self, value: int) -> str:
-        return f"{value} task" if value == 1 else f"{value} tasks"
+        if value == 1:
+            return self.tr("{count} task").format(count=value)
+        return self.tr("{count} tasks").format(count=value)
 
     def valueFromText(self, text: str) -> int:
         match = _COUNT_TEXT.fullmatch(text)
@@ -198,7 +210,9 @@ class TaskCountSpinBox(QSpinBox):
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         # The number may be followed by (part of) the word: "3", "3 ta", "3 tasks".
         match = _COUNT_TEXT.fullmatch(text)
-        if match is None or not "tasks".startswith(match.group(2).lower()):
+        typed = match.group(2).lower() if match else ""
+        words = {self.textFromValue(n).replace(str(n), "").strip().lower() for n in (1, 2)}
+        if match is None or not any(word.startswith(typed) for word in words):
             return QValidator.State.Invalid, text, pos
         if not match.group(1):
             return QValidator.State.Intermediate, text, pos
@@ -235,27 +249,30 @@ class Composer(QWidget):
         self.model.setCurrentText(
             str(settings.value(MODEL_KEY, KNOWN_MODELS[0]) or KNOWN_MODELS[0])
         )
-        self.model.setToolTip("The first two are documented by the API; you can type any id")
+        self.model.setToolTip(
+            self.tr("The first two are documented by the API; you can type any id")
+        )
         self.aspect_ratio = QComboBox()
-        self.aspect_ratio.addItems([_NOT_SENT, *ASPECT_RATIOS])
+        self.aspect_ratio.addItems([self.tr("Default (not sent)"), *ASPECT_RATIOS])
         self.aspect_ratio.setCurrentText(str(settings.value(RATIO_KEY, _NOT_SENT)))
         self.image_size = QComboBox()
-        self.image_size.addItems([_NOT_SENT, *IMAGE_SIZES])
+        self.image_size.addItems([self.tr("Default (not sent)"), *IMAGE_SIZES])
         self.image_size.setCurrentText(str(settings.value(SIZE_KEY, _NOT_SENT)))
         self.variations = TaskCountSpinBox()
         self.variations.setRange(1, 4)
         stored = str(settings.value(COUNT_KEY, 1))
         self.variations.setValue(int(stored) if stored.isdigit() else 1)
-        self.variations.setToolTip("Send this many tasks at once; each is charged")
+        self.variations.setToolTip(self.tr("Send this many tasks at once; each is charged"))
 
-        self.generate_button = QPushButton("Generate")
+        self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.setObjectName("generate")
         self.generate_button.setDefault(True)
         primary(self.generate_button)
         self.generate_button.setMinimumHeight(38)
         # Fixed, and wide enough for "Generate 4": the button does not move as the count does.
+        widest = self._generate_text(4)
         self.generate_button.setFixedWidth(
-            max(180, self.generate_button.fontMetrics().horizontalAdvance("Generate 4") + 64)
+            max(180, self.generate_button.fontMetrics().horizontalAdvance(widest) + 64)
         )
         self.generate_button.clicked.connect(self.submit)
         self.reason_label = muted(QLabel())
@@ -268,10 +285,10 @@ class Composer(QWidget):
         options.setHorizontalSpacing(10)
         options.setVerticalSpacing(8)
         fields = (
-            ("Model", self.model),
-            ("Aspect ratio", self.aspect_ratio),
-            ("Image size", self.image_size),
-            ("Variations", self.variations),
+            (self.tr("Model"), self.model),
+            (self.tr("Aspect ratio"), self.aspect_ratio),
+            (self.tr("Image size"), self.image_size),
+            (self.tr("Variations"), self.variations),
         )
         for position, (text, field) in enumerate(fields):
             row, column = divmod(position, 2)
@@ -317,8 +334,12 @@ class Composer(QWidget):
         self._model_changed(self.model.currentText())
 
     def _prompt_changed(self) -> None:
-        text = self.prompt.toPlainText()
-        self.count_label.setText(f"{len(text)} characters")
+        count = len(self.prompt.toPlainText())
+        self.count_label.setText(
+            self.tr("{count} character").format(count=count)
+            if count == 1
+            else self.tr("{count} characters").format(count=count)
+        )
         self._update_button()
         self._draft_timer.start()
 
@@ -326,29 +347,32 @@ class Composer(QWidget):
         takes_size = model.strip() in MODELS_WITH_IMAGE_SIZE
         self.image_size.setEnabled(takes_size)
         self.image_size.setToolTip(
-            "" if takes_size else "This model makes 1K images; the size is not sent"
+            "" if takes_size else self.tr("This model makes 1K images; the size is not sent")
         )
         self._update_button()
 
     def _update_button(self) -> None:
         reason = ""
         if not self.prompt.toPlainText().strip():
-            reason = "Write a prompt first"
+            reason = self.tr("Write a prompt first")
         elif not self.model.currentText().strip():
-            reason = "Choose a model"
+            reason = self.tr("Choose a model")
         elif self.references.busy():
-            reason = "Waiting for a reference image to load"
+            reason = self.tr("Waiting for a reference image to load")
         self.generate_button.setEnabled(not reason)
-        self.generate_button.setToolTip(reason or "Generate (Ctrl+Enter)")
+        self.generate_button.setToolTip(reason or self.tr("Generate (Ctrl+Enter)"))
         self.reason_label.setText(reason)
-        self.generate_button.setText(
-            "Generate" if self.variations.value() == 1 else f"Generate {self.variations.value()}"
-        )
+        self.generate_button.setText(self._generate_text(self.variations.value()))
+
+    def _generate_text(self, count: int) -> str:
+        if count == 1:
+            return self.tr("Generate")
+        return self.tr("Generate {count}").format(count=count)
 
     def request(self) -> GenerationRequest:
         model = self.model.currentText().strip()
-        ratio = self.aspect_ratio.currentText()
-        size = self.image_size.currentText()
+        ratio = _chosen(self.aspect_ratio)
+        size = _chosen(self.image_size)
         return GenerationRequest(
             model=model,
             prompt=self.prompt.toPlainText(),
@@ -409,9 +433,9 @@ class Composer(QWidget):
         """Read the prompt and settings a dropped image carries, in a worker thread."""
         self._restore_serial += 1
         if len(paths) != 1:
-            self.restore_bar.show_problem(ONE_AT_A_TIME)
+            self.restore_bar.show_problem(one_at_a_time())
             return
-        self.restore_bar.show_busy(f"Reading “{paths[0].name}”…")
+        self.restore_bar.show_busy(self.tr("Reading “{name}”…").format(name=paths[0].name))
         self._background.spawn(self._restore(paths[0], self._restore_serial))
 
     async def _restore(self, path: Path, serial: int) -> None:
@@ -431,8 +455,8 @@ class Composer(QWidget):
         before = _Choices(
             prompt=self.prompt.toPlainText(),
             model=self.model.currentText(),
-            aspect_ratio=self.aspect_ratio.currentText(),
-            image_size=self.image_size.currentText(),
+            aspect_ratio=_chosen(self.aspect_ratio),
+            image_size=_chosen(self.image_size),
             references=self.references.references(),
         )
         self._before_restore = before
@@ -458,7 +482,7 @@ class Composer(QWidget):
             self.references.set_references(before.references)
         self.prompt.moveCursor(self.prompt.textCursor().MoveOperation.End)
         self.prompt.setFocus()
-        self.restore_bar.show_undone("Undone: your previous prompt and settings are back.")
+        self.restore_bar.show_undone(self.tr("Undone: your previous prompt and settings are back."))
 
     async def settle(self) -> None:
         """Until every dropped file being read has been read and applied."""
@@ -484,6 +508,6 @@ class Composer(QWidget):
     def save_draft(self) -> None:
         self._settings.setValue(DRAFT_KEY, self.prompt.toPlainText())
         self._settings.setValue(MODEL_KEY, self.model.currentText().strip())
-        self._settings.setValue(RATIO_KEY, self.aspect_ratio.currentText())
-        self._settings.setValue(SIZE_KEY, self.image_size.currentText())
+        self._settings.setValue(RATIO_KEY, _chosen(self.aspect_ratio))
+        self._settings.setValue(SIZE_KEY, _chosen(self.image_size))
         self._settings.setValue(COUNT_KEY, self.variations.value())

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QMimeData,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -19,10 +27,16 @@ from ..engine.image_settings import OWN, ImageSettings
 from .style import TOOL_BUTTON_STYLE, is_dark, mix, muted
 
 UNDONE_SECONDS = 6  # how long "Undone" stays before the bar folds away
-ONE_AT_A_TIME = (
+ONE_AT_A_TIME = QT_TRANSLATE_NOOP(
+    "RestoreBar",
     "Drop one image at a time to restore its settings; to add references, drop them on "
-    "the reference slots."
+    "the reference slots.",
 )
+
+
+def one_at_a_time() -> str:
+    """ONE_AT_A_TIME in the interface's language."""
+    return QCoreApplication.translate("RestoreBar", ONE_AT_A_TIME)
 
 
 def dropped_files(mime: QMimeData) -> list[Path]:
@@ -34,21 +48,39 @@ def dropped_files(mime: QMimeData) -> list[Path]:
 
 def restored_summary(found: ImageSettings, name: str, reference_count: int) -> str:
     """ "Restored from “x.png”: prompt, model …, 16:9, 1 reference." """
-    parts = ["prompt"]
+    parts = [QCoreApplication.translate("RestoreBar", "prompt")]
     if "model" in found.restored:
-        parts.append(f"model {found.model}")
+        parts.append(
+            QCoreApplication.translate("RestoreBar", "model {model}").format(model=found.model)
+        )
     if "aspect_ratio" in found.restored and found.aspect_ratio:
-        parts.append(f"aspect ratio {found.aspect_ratio}")
+        parts.append(
+            QCoreApplication.translate("RestoreBar", "aspect ratio {ratio}").format(
+                ratio=found.aspect_ratio
+            )
+        )
     if "image_size" in found.restored and found.image_size:
-        parts.append(f"size {found.image_size}")
+        parts.append(
+            QCoreApplication.translate("RestoreBar", "size {size}").format(size=found.image_size)
+        )
     if "references" in found.restored:
         count = len(found.references)
-        if count:
-            parts.append("1 reference" if count == 1 else f"{count} references")
+        if count == 1:
+            parts.append(QCoreApplication.translate("RestoreBar", "1 reference"))
+        elif count:
+            parts.append(
+                QCoreApplication.translate("RestoreBar", "{count} references").format(count=count)
+            )
         elif reference_count:
-            parts.append("no references")
-    source = "" if found.origin == OWN else f" ({found.origin})"
-    return f"Restored from “{name}”{source}: {', '.join(parts)}."
+            parts.append(QCoreApplication.translate("RestoreBar", "no references"))
+    listed = ", ".join(parts)
+    if found.origin == OWN:
+        return QCoreApplication.translate("RestoreBar", "Restored from “{name}”: {parts}.").format(
+            name=name, parts=listed
+        )
+    return QCoreApplication.translate(
+        "RestoreBar", "Restored from “{name}” ({origin}): {parts}."
+    ).format(name=name, origin=found.origin, parts=listed)
 
 
 class RestoreBar(QFrame):
@@ -67,9 +99,9 @@ class RestoreBar(QFrame):
         self.details.setWordWrap(True)
         self.undo_button = QToolButton()
         self.undo_button.setObjectName("restoreUndo")
-        self.undo_button.setText("Undo")
+        self.undo_button.setText(self.tr("Undo"))
         self.undo_button.setToolTip(
-            "Put back the prompt, settings and references you had before the drop"
+            self.tr("Put back the prompt, settings and references you had before the drop")
         )
         self.undo_button.setStyleSheet(TOOL_BUTTON_STYLE)
         self.undo_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -77,7 +109,7 @@ class RestoreBar(QFrame):
         self.close_button = QToolButton()
         self.close_button.setObjectName("restoreClose")
         self.close_button.setText("×")
-        self.close_button.setToolTip("Dismiss")
+        self.close_button.setToolTip(self.tr("Dismiss"))
         self.close_button.setAutoRaise(True)
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.close_button.clicked.connect(self.dismiss)

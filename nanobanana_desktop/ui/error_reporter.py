@@ -86,14 +86,23 @@ class ErrorReporter(QObject):
     def _show(self, message: str) -> None:
         self.count += 1
         self.last_message = message
-        where = f"\n\nThe details are in the log: {self.log_path}" if self.log_path else ""
-        more = f"\n\n({self.count - 1} more since this message appeared)" if self.count > 1 else ""
-        text = (
-            "Something went wrong, and it was not your doing.\n\n"
-            f"{message}\n\n"
-            "Your tasks and images are safe: they are saved the moment they exist, and "
-            f"unfinished tasks carry on.{where}{more}"
-        )
+        paragraphs = [
+            self.tr("Something went wrong, and it was not your doing."),
+            message,
+            self.tr(
+                "Your tasks and images are safe: they are saved the moment they exist, and "
+                "unfinished tasks carry on."
+            ),
+        ]
+        if self.log_path:
+            paragraphs.append(
+                self.tr("The details are in the log: {path}").format(path=self.log_path)
+            )
+        if self.count > 1:
+            paragraphs.append(
+                self.tr("({count} more since this message appeared)").format(count=self.count - 1)
+            )
+        text = "\n\n".join(paragraphs)
         if self.box is None:
             self.box = QMessageBox(self.window)
             self.box.setIcon(QMessageBox.Icon.Warning)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
@@ -28,10 +28,6 @@ PROMPT_CHARS = 90
 _FINISHED = (TaskState.SUCCEEDED, TaskState.FAILED)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def _excerpt(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= PROMPT_CHARS else flat[: PROMPT_CHARS - 1].rstrip() + "…"
@@ -43,9 +39,22 @@ def notification_text(
     """(title, body) for one batch: "3 images ready", and the latest prompt or reason."""
     heads = []
     if succeeded:
-        heads.append(f"{_plural(max(images, len(succeeded)), 'image')} ready")
+        ready = max(images, len(succeeded))
+        heads.append(
+            QCoreApplication.translate("TaskNotifier", "{count} image ready").format(count=ready)
+            if ready == 1
+            else QCoreApplication.translate("TaskNotifier", "{count} images ready").format(
+                count=ready
+            )
+        )
     if failed:
-        heads.append(f"{_plural(len(failed), 'task')} failed")
+        heads.append(
+            QCoreApplication.translate("TaskNotifier", "{count} task failed").format(count=1)
+            if len(failed) == 1
+            else QCoreApplication.translate("TaskNotifier", "{count} tasks failed").format(
+                count=len(failed)
+            )
+        )
     title = ", ".join(heads)
     lines = []
     if succeeded:
@@ -53,8 +62,14 @@ def notification_text(
         lines.append(f"“{_excerpt(latest.prompt)}”")
     if failed:
         latest = failed[-1]
-        reason = latest.status_reason or "the server gave no reason"
-        lines.append(f"Task {latest.id}: {_excerpt(reason)}")
+        reason = latest.status_reason or QCoreApplication.translate(
+            "TaskNotifier", "the server gave no reason"
+        )
+        lines.append(
+            QCoreApplication.translate("TaskNotifier", "Task {id}: {reason}").format(
+                id=latest.id, reason=_excerpt(reason)
+            )
+        )
     return title, "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
+    QCoreApplication,
     QEvent,
     QIODevice,
     QMimeData,
@@ -175,11 +176,19 @@ def _item_from_string(raw: str) -> _Item:
     """One line of dropped, pasted or typed text: an http(s) link or an image data URI."""
     text = raw.strip().strip("<>\"'").strip()
     if not text:
-        return _Refused("There is no link to add; drop an image or an http(s) image link.")
+        return _Refused(
+            QCoreApplication.translate(
+                "ReferenceSlot", "There is no link to add; drop an image or an http(s) image link."
+            )
+        )
     if text[:5].lower() == "data:":
         if _DATA_URI.match(text):
             return _DataUri(text)
-        return _Refused("Only base64 image data (data:image/…;base64,) can be used.")
+        return _Refused(
+            QCoreApplication.translate(
+                "ReferenceSlot", "Only base64 image data (data:image/…;base64,) can be used."
+            )
+        )
     if text[:4].lower() == "www.":
         text = "https://" + text  # what a browser would do with it
     scheme_match = _SCHEME.match(text)
@@ -191,21 +200,51 @@ def _item_from_string(raw: str) -> _Item:
         except ValueError:
             host = None
         if not host or any(ch.isspace() for ch in text):
-            return _Refused(f"“{_short(text)}” is not a valid web address.")
+            return _Refused(_not_valid(text))
         if parts.username is not None or parts.password is not None:
             # It would travel to the API provider with the request; a credential must not.
-            return _Refused("Links with a user name or password are not sent; remove them.")
+            return _Refused(
+                QCoreApplication.translate(
+                    "ReferenceSlot", "Links with a user name or password are not sent; remove them."
+                )
+            )
         if not text.isascii():
-            text = QUrl(text).toString(QUrl.ComponentFormattingOption.FullyEncoded)
+            url = QUrl(text)
+            # Qt turns a host it cannot encode into an empty link: refuse it, do not send "".
+            if not url.isValid() or not url.host():
+                return _Refused(_not_valid(text))
+            text = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
         return _Url(text)
     if scheme == "file":
         # A typed path could name any file on the disk; a real drop shows what the user chose.
-        return _Refused("Typed file: links are not used; drop the file itself.")
+        return _Refused(
+            QCoreApplication.translate(
+                "ReferenceSlot", "Typed file: links are not used; drop the file itself."
+            )
+        )
     if scheme == "javascript":
-        return _Refused("javascript: links are not images; use an http(s) image link.")
+        return _Refused(
+            QCoreApplication.translate(
+                "ReferenceSlot", "javascript: links are not images; use an http(s) image link."
+            )
+        )
     if scheme and len(scheme) > 1:  # one letter is more likely a Windows drive than a scheme
-        return _Refused(f"{scheme}: links cannot be used; use an http(s) image link.")
-    return _Refused(f"“{_short(text)}” is not a web address; use an http(s) image link.")
+        return _Refused(
+            QCoreApplication.translate(
+                "ReferenceSlot", "{scheme}: links cannot be used; use an http(s) image link."
+            ).format(scheme=scheme)
+        )
+    return _Refused(
+        QCoreApplication.translate(
+            "ReferenceSlot", "“{text}” is not a web address; use an http(s) image link."
+        ).format(text=_short(text))
+    )
+
+
+def _not_valid(text: str) -> str:
+    return QCoreApplication.translate(
+        "ReferenceSlot", "“{text}” is not a valid web address."
+    ).format(text=_short(text))
 
 
 def _items_from_text(text: str) -> list[_Item]:
@@ -218,10 +257,14 @@ def _items_from_text(text: str) -> list[_Item]:
 def _gallery_item(raw: bytes) -> _Item:
     try:
         payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # another app's drag: anything
         payload = None
     if not isinstance(payload, dict):
-        return _Refused("The gallery image could not be read; drag it again.")
+        return _Refused(
+            QCoreApplication.translate(
+                "ReferenceSlot", "The gallery image could not be read; drag it again."
+            )
+        )
     source = payload.get("source_url")
     if isinstance(source, str) and source.strip():
         item = _item_from_string(source)
@@ -230,7 +273,11 @@ def _gallery_item(raw: bytes) -> _Item:
     path = payload.get("path")
     if isinstance(path, str) and path:
         return _File(Path(path))
-    return _Refused("The gallery image has neither a link nor a file.")
+    return _Refused(
+        QCoreApplication.translate(
+            "ReferenceSlot", "The gallery image has neither a link nor a file."
+        )
+    )
 
 
 def _png_bytes(image: QImage) -> bytes:
@@ -261,9 +308,18 @@ def _items_from_mime(mime: QMimeData) -> list[_Item]:
     if mime.hasImage():
         image = mime.imageData()
         if isinstance(image, QImage) and not image.isNull():
-            return [_ImageBytes(_png_bytes(image), "pasted image")]
+            return [
+                _ImageBytes(
+                    _png_bytes(image), QCoreApplication.translate("ReferenceSlot", "pasted image")
+                )
+            ]
         if isinstance(image, QPixmap) and not image.isNull():
-            return [_ImageBytes(_png_bytes(image.toImage()), "pasted image")]
+            return [
+                _ImageBytes(
+                    _png_bytes(image.toImage()),
+                    QCoreApplication.translate("ReferenceSlot", "pasted image"),
+                )
+            ]
     if mime.hasText():
         return _items_from_text(mime.text())
     return []
@@ -275,7 +331,13 @@ def _read_mime(mime: QMimeData) -> list[_Item]:
         return _items_from_mime(mime)
     except Exception:
         log.exception("a drop or paste could not be read")
-        return [_Refused("This could not be read (details are in the log).")]
+        return [
+            _Refused(
+                QCoreApplication.translate(
+                    "ReferenceSlot", "This could not be read (details are in the log)."
+                )
+            )
+        ]
 
 
 # ---------------------------------------------------------------- loading, off the UI thread
@@ -319,8 +381,9 @@ def _thumbnail(data: bytes, max_pixels: int) -> tuple[_Thumb, tuple[int, int]]:
             size = (image.width, image.height)
             if image.width * image.height > max_pixels:
                 raise _NoPreview(
-                    f"{image.width}x{image.height} pixels, more than "
-                    f"{max_pixels // 1_000_000} megapixels"
+                    QCoreApplication.translate(
+                        "ReferenceSlot", "{width}x{height} pixels, more than {limit} megapixels"
+                    ).format(width=image.width, height=image.height, limit=max_pixels // 1_000_000)
                 )
             # JPEG decodes straight at a fraction of its size: much less work for big photos.
             image.draft("RGB", (THUMB_SOURCE, THUMB_SOURCE))
@@ -332,22 +395,28 @@ def _thumbnail(data: bytes, max_pixels: int) -> tuple[_Thumb, tuple[int, int]]:
             return _Thumb(rgba.width, rgba.height, rgba.tobytes(), not opaque), size
     except _NoPreview:
         raise
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
-        raise _NoPreview("not an image that can be previewed") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses the header before the size check above can say how many.
+        raise _NoPreview(
+            QCoreApplication.translate("ReferenceSlot", "more than {limit} megapixels").format(
+                limit=max_pixels // 1_000_000
+            )
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise _NoPreview(
+            QCoreApplication.translate("ReferenceSlot", "not an image that can be previewed")
+        ) from None
 
 
 def _decode_data_uri(uri: str) -> bytes:
     try:
         return base64.b64decode(uri.split(",", 1)[1], validate=True)
     except (binascii.Error, ValueError, IndexError):
-        raise _Rejected("The embedded image is not valid base64; add the image again.") from None
+        raise _Rejected(
+            QCoreApplication.translate(
+                "ReferenceSlot", "The embedded image is not valid base64; add the image again."
+            )
+        ) from None
 
 
 def _from_prepared(prepared: PreparedReference, name: str) -> _Loaded:
@@ -367,13 +436,17 @@ def _from_prepared(prepared: PreparedReference, name: str) -> _Loaded:
 
 
 def _load_file(path: Path) -> _Loaded:
-    name = _clean(path.name) or "file"
+    name = _clean(path.name) or QCoreApplication.translate("ReferenceSlot", "file")
     try:
         prepared = prepare_reference_file(path)
     except ReferenceFileError as exc:
         raise _Rejected(_clean(str(exc))) from None
     except OSError as exc:  # a folder, or a file that vanished between stat and read
-        raise _Rejected(f"{name} cannot be read ({exc.strerror or exc}).") from None
+        raise _Rejected(
+            QCoreApplication.translate("ReferenceSlot", "{name} cannot be read ({reason}).").format(
+                name=name, reason=exc.strerror or exc
+            )
+        ) from None
     return _from_prepared(prepared, name)
 
 
@@ -387,7 +460,9 @@ def _load_bytes(data: bytes, name: str) -> _Loaded:
 
 def _load_data_uri(uri: str) -> _Loaded:
     # Re-prepared, not trusted: it may be over 5 MB, or not the image its MIME type says.
-    return _load_bytes(_decode_data_uri(uri), "embedded image")
+    return _load_bytes(
+        _decode_data_uri(uri), QCoreApplication.translate("ReferenceSlot", "embedded image")
+    )
 
 
 def _load_saved_data_uri(uri: str) -> _Loaded:
@@ -395,9 +470,15 @@ def _load_saved_data_uri(uri: str) -> _Loaded:
         check_reference(uri, 1)
     except RequestValidationError as exc:
         message = exc.message.split(": ", 1)[-1]
-        raise _Rejected(f"The saved image cannot be used: {message}.") from None
+        raise _Rejected(
+            QCoreApplication.translate(
+                "ReferenceSlot", "The saved image cannot be used: {reason}."
+            ).format(reason=message)
+        ) from None
     data = _decode_data_uri(uri)
-    label = f"embedded image · {_human_size(len(data))}"
+    label = QCoreApplication.translate("ReferenceSlot", "embedded image · {size}").format(
+        size=_human_size(len(data))
+    )
     try:
         thumb, size = _thumbnail(data, MAX_SOURCE_PIXELS)
     except _NoPreview as exc:
@@ -412,20 +493,38 @@ async def _fetch_preview(http: httpx.AsyncClient, url: str) -> bytes:
             # someone else chose.
             async with http.stream("GET", url, auth=None) as response:
                 if not 200 <= response.status_code < 300:
-                    raise _NoPreview(f"the host answered HTTP {response.status_code}")
+                    raise _NoPreview(
+                        QCoreApplication.translate(
+                            "ReferenceSlot", "the host answered HTTP {status}"
+                        ).format(status=response.status_code)
+                    )
                 declared = response.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > PREVIEW_MAX_BYTES:
-                    raise _NoPreview(f"larger than {PREVIEW_MAX_BYTES // (1024 * 1024)} MB")
+                    raise _NoPreview(_too_large())
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
                     if len(body) > PREVIEW_MAX_BYTES:
-                        raise _NoPreview(f"larger than {PREVIEW_MAX_BYTES // (1024 * 1024)} MB")
+                        raise _NoPreview(_too_large())
                 return bytes(body)
     except TimeoutError:
-        raise _NoPreview(f"the host sent no image within {PREVIEW_TIMEOUT:g} s") from None
+        raise _NoPreview(
+            QCoreApplication.translate(
+                "ReferenceSlot", "the host sent no image within {seconds} s"
+            ).format(seconds=f"{PREVIEW_TIMEOUT:g}")
+        ) from None
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ValueError) as exc:
-        raise _NoPreview(f"the host could not be reached ({type(exc).__name__})") from None
+        raise _NoPreview(
+            QCoreApplication.translate(
+                "ReferenceSlot", "the host could not be reached ({error})"
+            ).format(error=type(exc).__name__)
+        ) from None
+
+
+def _too_large() -> str:
+    return QCoreApplication.translate("ReferenceSlot", "larger than {limit} MB").format(
+        limit=PREVIEW_MAX_BYTES // (1024 * 1024)
+    )
 
 
 async def _load_url(url: str, http: Callable[[], httpx.AsyncClient]) -> _Loaded:
@@ -488,7 +587,9 @@ def _url_label(url: str) -> str:
 def _saved_label(value: str) -> str:
     if value[:5].lower() == "data:":
         payload = len(value) - value.index(",") - 1 if "," in value else 0
-        return f"embedded image · {_human_size(payload * 3 // 4)}"
+        return QCoreApplication.translate("ReferenceSlot", "embedded image · {size}").format(
+            size=_human_size(payload * 3 // 4)
+        )
     return _url_label(value)
 
 
@@ -509,7 +610,7 @@ def _pending_text(source: _Source) -> str:
     if isinstance(source, _ImageBytes):
         return source.name
     if isinstance(source, _DataUri):
-        return "embedded image"
+        return QCoreApplication.translate("ReferenceSlot", "embedded image")
     return _saved_label(source.value)
 
 
@@ -685,7 +786,7 @@ class _ThumbView(QWidget):
         painter.drawText(
             QRectF(area.left() + 6, area.top() + 48, area.width() - 12, 40),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-            "Drop an image\nor URL",
+            self.tr("Drop an image\nor URL"),
         )
 
     def _paint_no_preview(self, painter: QPainter, area: QRectF, muted: QColor) -> None:
@@ -709,7 +810,7 @@ class _ThumbView(QWidget):
         painter.drawText(
             QRectF(area.left(), frame.bottom() + 8, area.width(), 20),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            "No preview",
+            self.tr("No preview"),
         )
 
     def _paint_spinner(self, painter: QPainter, area: QRectF, palette: QPalette) -> None:
@@ -734,7 +835,7 @@ class _ThumbView(QWidget):
         painter.drawText(
             QRectF(area.left(), ring.bottom() + 6, area.width(), 20),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            "Loading…",
+            self.tr("Loading…"),
         )
 
     def _paint_badge(self, painter: QPainter, content: _Content, palette: QPalette) -> None:
@@ -785,7 +886,7 @@ class ReferenceSlot(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFixedWidth(SLOT_WIDTH)
-        self.setAccessibleName(f"Reference image {index + 1}")
+        self.setAccessibleName(self.tr("Reference image {number}").format(number=index + 1))
 
         self.view = _ThumbView(self)
         self.close_button = QToolButton(self.view)
@@ -793,8 +894,10 @@ class ReferenceSlot(QFrame):
         self.close_button.setObjectName("referenceRemove")
         self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.close_button.setToolTip("Remove this reference (Delete)")
-        self.close_button.setAccessibleName(f"Remove reference image {index + 1}")
+        self.close_button.setToolTip(self.tr("Remove this reference (Delete)"))
+        self.close_button.setAccessibleName(
+            self.tr("Remove reference image {number}").format(number=index + 1)
+        )
         self.close_button.setFixedSize(20, 20)
         self.close_button.move(THUMB - 20 - 5, 5)
         self.close_button.setStyleSheet(
@@ -816,7 +919,9 @@ class ReferenceSlot(QFrame):
         )
         self.add_url_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.add_url_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.add_url_button.setToolTip("Type or paste an image link (or double-click the slot)")
+        self.add_url_button.setToolTip(
+            self.tr("Type or paste an image link (or double-click the slot)")
+        )
         self.add_url_button.clicked.connect(self.begin_url_entry)
 
         small = QFont(self.font())
@@ -829,7 +934,9 @@ class ReferenceSlot(QFrame):
         self.url_edit = _UrlEdit(self.view)
         self.url_edit.setFont(small)
         self.url_edit.setPlaceholderText("https://…")
-        self.url_edit.setAccessibleName(f"Link for reference image {index + 1}")
+        self.url_edit.setAccessibleName(
+            self.tr("Link for reference image {number}").format(number=index + 1)
+        )
         self.url_edit.returnPressed.connect(self._url_entered)
         self.url_edit.cancelled.connect(self.end_url_entry)
         edit_height = self.url_edit.sizeHint().height()
@@ -909,7 +1016,7 @@ class ReferenceSlot(QFrame):
         mime = QGuiApplication.clipboard().mimeData()
         items = _read_mime(mime) if mime is not None else []
         if not items:
-            self.show_error("The clipboard holds no image and no link.")
+            self.show_error(self.tr("The clipboard holds no image and no link."))
             return
         self._panel.place(items, self.index, replace=True)
 
@@ -1019,7 +1126,9 @@ class ReferenceSlot(QFrame):
             caption_colour = _error_colour(palette)
             tip.append(content.error)
         elif editing:
-            caption_text = "Press Enter to add"
+            caption_text = caption_metrics.elidedText(
+                self.tr("Press Enter to add"), Qt.TextElideMode.ElideRight, THUMB
+            )
             caption_colour = _muted_colour(palette)
         elif content.job is not None:
             caption_text = caption_metrics.elidedText(
@@ -1027,7 +1136,7 @@ class ReferenceSlot(QFrame):
             )
             caption_colour = _muted_colour(palette)
         elif content.reference is not None:
-            note = content.reference.note
+            note = self._note_text(content.reference.note)
             name, _dot, size = content.reference.label.rpartition(" · ")
             if not name:  # no size known (a link that could not be fetched)
                 name, size = size, ""
@@ -1037,21 +1146,22 @@ class ReferenceSlot(QFrame):
                 note_text = QFontMetrics(self.note_label.font()).elidedText(
                     " ".join(note.split()), Qt.TextElideMode.ElideRight, THUMB
                 )
-                if note == COULD_NOT_PREVIEW:
+                if content.reference.note == COULD_NOT_PREVIEW:
                     note_colour = _warning_colour(palette)
             else:
                 caption_text = caption_metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, THUMB)
                 note_text = size
         if content.reference is not None:
             reference = content.reference
-            shown = reference.value if not reference.value.startswith("data:") else "embedded image"
             tip.append(reference.label)
             if content.pixels is not None:
-                tip.append(f"{content.pixels[0]}×{content.pixels[1]} pixels")
-            if reference.note:
-                tip.append(reference.note + (f": {content.detail}" if content.detail else ""))
-            if shown != "embedded image":
-                tip.append(_short(shown, 200))
+                width, height = content.pixels
+                tip.append(self.tr("{width}×{height} pixels").format(width=width, height=height))
+            note = self._note_text(reference.note)
+            if note:
+                tip.append(note + (f": {content.detail}" if content.detail else ""))
+            if not reference.value.startswith("data:"):
+                tip.append(_short(reference.value, 200))
         caption_palette.setColor(QPalette.ColorRole.WindowText, caption_colour)
         note_palette.setColor(QPalette.ColorRole.WindowText, note_colour)
         self.caption.setPalette(caption_palette)
@@ -1064,9 +1174,15 @@ class ReferenceSlot(QFrame):
         hint = self.add_url_button.sizeHint()
         self.add_url_button.move((THUMB - hint.width()) // 2, THUMB - hint.height() - 10)
         self.setToolTip(_tooltip("\n".join(tip)) if tip else "")
-        self.setAccessibleDescription("; ".join(tip) if tip else "empty: drop an image or a link")
+        self.setAccessibleDescription(
+            "; ".join(tip) if tip else self.tr("empty: drop an image or a link")
+        )
         self.view.update()
         self.update()
+
+    def _note_text(self, note: str | None) -> str | None:
+        # The engine's notes (downscaled, converted) are English for now.
+        return self.tr("could not preview") if note == COULD_NOT_PREVIEW else note
 
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()
@@ -1174,9 +1290,9 @@ class ReferenceSlot(QFrame):
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction("Paste", self.paste)
-        menu.addAction("Enter image link…", self.begin_url_entry)
-        remove = menu.addAction("Remove", self.clear)
+        menu.addAction(self.tr("Paste"), self.paste)
+        menu.addAction(self.tr("Enter image link…"), self.begin_url_entry)
+        remove = menu.addAction(self.tr("Remove"), self.clear)
         remove.setEnabled(not self.content.empty or self.content.error is not None)
         # popup(), not exec(): a nested loop here would stall the asyncio tasks.
         menu.popup(event.globalPos())
@@ -1310,7 +1426,13 @@ class ReferencePanel(QWidget):
         if len(usable) > len(self._slots):
             notes.append(self._overflow_text(len(usable) - len(self._slots)))
         if refused:
-            notes.append(f"{refused} saved reference(s) were not links or images and were left out")
+            notes.append(
+                self.tr("1 saved reference was not a link or an image and was left out")
+                if refused == 1
+                else self.tr(
+                    "{count} saved references were not links or images and were left out"
+                ).format(count=refused)
+            )
         self.set_message("; ".join(notes))
         self.update_busy()
         if self.references() != before:
@@ -1373,7 +1495,9 @@ class ReferencePanel(QWidget):
         refused = [item for item in items if isinstance(item, _Refused)]
         sources = [item for item in items if not isinstance(item, _Refused)]
         if not sources:
-            message = refused[0].message if refused else "Nothing in this drop can be used."
+            message = (
+                refused[0].message if refused else self.tr("Nothing in this drop can be used.")
+            )
             self._slots[target].show_error(message)
             return
         order = [target] if replace or self._slots[target].is_free() else []
@@ -1386,7 +1510,11 @@ class ReferencePanel(QWidget):
         if len(sources) > len(order):
             notes.append(self._overflow_text(len(sources) - len(order)))
         if refused:
-            extra = f" (and {len(refused) - 1} more refused)" if len(refused) > 1 else ""
+            extra = (
+                self.tr(" (and {count} more refused)").format(count=len(refused) - 1)
+                if len(refused) > 1
+                else ""
+            )
             notes.append(refused[0].message + extra)
         self.set_message("; ".join(notes))
         self.update_busy()
@@ -1429,7 +1557,7 @@ class ReferencePanel(QWidget):
             return None
         try:
             payload = json.loads(bytes(mime.data(SLOT_MIME).data()).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting, from anyone
             return None
         if not isinstance(payload, dict) or payload.get("panel") != self.token:
             return None
@@ -1479,7 +1607,9 @@ class ReferencePanel(QWidget):
             result = exc
         except Exception:
             log.exception("a reference image could not be prepared")
-            result = _Rejected("This image could not be added (unexpected error; see the log).")
+            result = _Rejected(
+                self.tr("This image could not be added (unexpected error; see the log).")
+            )
         if not Shiboken.isValid(self):
             return  # the widget was deleted without aclose(); nobody is left to show this
         # The content may have moved to another slot meanwhile: deliver to where it is now.
@@ -1512,7 +1642,9 @@ class ReferencePanel(QWidget):
 
     @staticmethod
     def _overflow_text(extra: int) -> str:
-        return f"at most {MAX_REFERENCES} references — {extra} not added"
+        return QCoreApplication.translate(
+            "ReferencePanel", "at most {limit} references — {count} not added"
+        ).format(limit=MAX_REFERENCES, count=extra)
 
     def _colour_message(self) -> None:
         palette = self.message_label.palette()

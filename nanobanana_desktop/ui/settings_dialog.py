@@ -13,7 +13,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,31 +47,36 @@ from .style import muted
 
 DEFAULT_WEBHOOK_PORT = 8787
 
-# How each start-time setting is named in "… apply at the next start".
+# How each start-time setting is named in "… apply at the next start" (translated there).
 _NAMES = {
-    prefs.BASE_URL: "the API address",
-    prefs.LIBRARY: "the library folder",
-    prefs.POLL_FAST: "the tracking intervals",
-    prefs.POLL_SLOW: "the tracking intervals",
-    prefs.WEBHOOK_URL: "the webhook",
-    prefs.WEBHOOK_PORT: "the webhook",
-    prefs.LANGUAGE: "the language",
-    prefs.NOTIFICATIONS: "notifications",
+    prefs.BASE_URL: QT_TRANSLATE_NOOP("SettingsDialog", "the API address"),
+    prefs.LIBRARY: QT_TRANSLATE_NOOP("SettingsDialog", "the library folder"),
+    prefs.POLL_FAST: QT_TRANSLATE_NOOP("SettingsDialog", "the tracking intervals"),
+    prefs.POLL_SLOW: QT_TRANSLATE_NOOP("SettingsDialog", "the tracking intervals"),
+    prefs.WEBHOOK_URL: QT_TRANSLATE_NOOP("SettingsDialog", "the webhook"),
+    prefs.WEBHOOK_PORT: QT_TRANSLATE_NOOP("SettingsDialog", "the webhook"),
+    prefs.LANGUAGE: QT_TRANSLATE_NOOP("SettingsDialog", "the language"),
+    prefs.NOTIFICATIONS: QT_TRANSLATE_NOOP("SettingsDialog", "notifications"),
 }
 # Written together or not at all: a tunnel URL means nothing without its port.
 _PAIRS = ((prefs.POLL_FAST, prefs.POLL_SLOW), (prefs.WEBHOOK_URL, prefs.WEBHOOK_PORT))
 
+# Translated where shown; {variable} is the environment variable's name.
 _KEY_SOURCES = {
-    "environment": (
-        f"From {ENV_VAR}, for this session only: it is never saved. A key saved here goes "
-        "to the system keyring and is used when that variable is not set."
+    "environment": QT_TRANSLATE_NOOP(
+        "SettingsDialog",
+        "From {variable}, for this session only: it is never saved. A key saved here goes "
+        "to the system keyring and is used when that variable is not set.",
     ),
-    "keyring": "A key from the system keyring is in use.",
-    "session": "A key is in use for this session only: no system keyring holds it.",
-    "sandbox": (
-        "The sandbox needs no key. A key saved here is used when you start without the sandbox."
+    "keyring": QT_TRANSLATE_NOOP("SettingsDialog", "A key from the system keyring is in use."),
+    "session": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "A key is in use for this session only: no system keyring holds it."
     ),
-    "none": "No key yet.",
+    "sandbox": QT_TRANSLATE_NOOP(
+        "SettingsDialog",
+        "The sandbox needs no key. A key saved here is used when you start without the sandbox.",
+    ),
+    "none": QT_TRANSLATE_NOOP("SettingsDialog", "No key yet."),
 }
 
 
@@ -141,7 +146,7 @@ class SettingsDialog(QDialog):
         self._background = BackgroundTasks("a settings action")
         self._keyring_checked = False
         self.folder_dialog: QFileDialog | None = None
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setModal(False)
         self._settings = profile_settings(session.locations.profile)
 
@@ -196,28 +201,28 @@ class SettingsDialog(QDialog):
         self._form.add_row(None, label)
 
     def _build_account(self) -> None:
-        self._section("Account", first=True)
+        self._section(self.tr("Account"), first=True)
         self.key_source = _text()
-        self._form.add_row("Key", self.key_source)
+        self._form.add_row(self.tr("Key"), self.key_source)
 
         self.key_edit = QLineEdit()
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setClearButtonEnabled(True)
         self.key_edit.textChanged.connect(self._key_edited)
-        self.show_key = QPushButton("Show")
+        self.show_key = QPushButton(self.tr("Show"))
         self.show_key.setCheckable(True)
         self.show_key.toggled.connect(self._show_key_toggled)
-        self.test_button = QPushButton("Test")
-        self.test_button.setToolTip("Ask the API for the account's credit with this key")
+        self.test_button = QPushButton(self.tr("Test"))
+        self.test_button.setToolTip(self.tr("Ask the API for the account's credit with this key"))
         self.test_button.clicked.connect(lambda: self._spawn(self.test_key()))
         key_row = QHBoxLayout()
         key_row.setSpacing(6)
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
         key_row.addWidget(self.test_button)
-        self._form.add_row("API key", key_row)
+        self._form.add_row(self.tr("API key"), key_row)
 
-        self.remove_button = QPushButton("Remove key from keyring")
+        self.remove_button = QPushButton(self.tr("Remove key from keyring"))
         self.remove_button.clicked.connect(lambda: self._spawn(self.remove_key()))
         remove_row = QHBoxLayout()
         remove_row.addWidget(self.remove_button)
@@ -228,9 +233,11 @@ class SettingsDialog(QDialog):
         self.account_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._note(self.account_status)
         self.keyring_note = _text(
-            "No system keyring is available: a key saved here is kept for this session "
-            "only, never in a file. Install and unlock one (GNOME Keyring, KWallet, macOS "
-            "Keychain, Windows Credential Locker) to keep it.",
+            self.tr(
+                "No system keyring is available: a key saved here is kept for this session "
+                "only, never in a file. Install and unlock one (GNOME Keyring, KWallet, macOS "
+                "Keychain, Windows Credential Locker) to keep it."
+            ),
         )
         self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setStyleSheet("#keyringNote { color: #a35a00; }")
@@ -238,84 +245,93 @@ class SettingsDialog(QDialog):
         self._note(self.keyring_note)
 
     def _build_notifications(self) -> None:
-        self._section("Notifications")
-        self.notify_check = QCheckBox("Notify me while the window is in the background")
-        self._form.add_row("Finished tasks", self.notify_check)
+        self._section(self.tr("Notifications"))
+        self.notify_check = QCheckBox(self.tr("Notify me while the window is in the background"))
+        self._form.add_row(self.tr("Finished tasks"), self.notify_check)
         self._note(
             _text(
-                "A system notification, and a count in the window title until you come "
-                "back to the window. Applies as soon as it is saved.",
+                self.tr(
+                    "A system notification, and a count in the window title until you come "
+                    "back to the window. Applies as soon as it is saved."
+                ),
                 quiet=True,
             )
         )
 
     def _build_start_settings(self) -> None:
-        self._section("Connection")
+        self._section(self.tr("Connection"))
         self.base_url_edit = QLineEdit()
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         self.base_url_error = _error_label("baseUrlError")
         self.base_url_edit.textChanged.connect(self.base_url_error.hide)
-        self._form.add_row("API address", self.base_url_edit)
+        self._form.add_row(self.tr("API address"), self.base_url_edit)
         self._note(self.base_url_error)
         self._note(
             _text(
-                "This and everything below applies at the next start; command-line flags win.",
+                self.tr(
+                    "This and everything below applies at the next start; command-line flags win."
+                ),
                 quiet=True,
             )
         )
 
-        self._section("Library")
+        self._section(self.tr("Library"))
         self.library_edit = QLineEdit()
-        self.browse_button = QPushButton("Browse…")
+        self.browse_button = QPushButton(self.tr("Browse…"))
         self.browse_button.clicked.connect(self.browse_library)
         library_row = QHBoxLayout()
         library_row.setSpacing(6)
         library_row.addWidget(self.library_edit, 1)
         library_row.addWidget(self.browse_button)
-        self._form.add_row("Folder", library_row)
+        self._form.add_row(self.tr("Folder"), library_row)
         self.library_note = _text(
-            f"{LIBRARY_ENV} is set, and wins over this folder while it is.", quiet=True
+            self.tr("{variable} is set, and wins over this folder while it is.").format(
+                variable=LIBRARY_ENV
+            ),
+            quiet=True,
         )
         self.library_note.setVisible(bool(os.environ.get(LIBRARY_ENV)))
         self._note(self.library_note)
 
-        self._section("Tracking")
+        self._section(self.tr("Tracking"))
         self.fast_spin = QDoubleSpinBox()
         self.fast_spin.setRange(*prefs.FAST_RANGE)
         self.fast_spin.setDecimals(1)
         self.fast_spin.setSingleStep(0.5)
-        self.fast_spin.setSuffix(" s")
+        self.fast_spin.setSuffix(self.tr(" s", "seconds"))
         self.slow_spin = QDoubleSpinBox()
         self.slow_spin.setRange(*prefs.SLOW_RANGE)
         self.slow_spin.setDecimals(1)
         self.slow_spin.setSingleStep(1.0)
-        self.slow_spin.setSuffix(" s")
+        self.slow_spin.setSuffix(self.tr(" s", "seconds"))
         # The slow interval never drops below the fast one.
         self.fast_spin.valueChanged.connect(
             lambda value: self.slow_spin.setMinimum(max(prefs.SLOW_RANGE[0], value))
         )
         for spin in (self.fast_spin, self.slow_spin):
             spin.setMinimumWidth(110)
-        self._form.add_row("First minute, every", _left(self.fast_spin))
-        self._form.add_row("After that, every", _left(self.slow_spin))
+        self._form.add_row(self.tr("First minute, every"), _left(self.fast_spin))
+        self._form.add_row(self.tr("After that, every"), _left(self.slow_spin))
         self._note(
             _text(
-                "How often a running task is checked. With a webhook, checks are only a "
-                "fallback and run three times slower.",
+                self.tr(
+                    "How often a running task is checked. With a webhook, checks are only a "
+                    "fallback and run three times slower."
+                ),
                 quiet=True,
             )
         )
 
-        self._section("Webhooks")
+        self._section(self.tr("Webhooks"))
         self.webhook_url_edit = QLineEdit()
         self.webhook_url_edit.setPlaceholderText(
-            "https://your-tunnel.example (empty: polling only)"
+            self.tr("https://your-tunnel.example (empty: polling only)")
         )
         self.webhook_port_spin = QSpinBox()
         self.webhook_port_spin.setRange(*prefs.PORT_RANGE)
         self.webhook_port_spin.setMinimumWidth(110)
-        self._form.add_row("Public URL", self.webhook_url_edit)
-        self._form.add_row("Local port", _left(self.webhook_port_spin))
+        self._form.add_row(self.tr("Public URL"), self.webhook_url_edit)
+        self._form.add_row(self.tr("Local port"), _left(self.webhook_port_spin))
         self.webhook_error = _error_label("webhookError")
         self.webhook_url_edit.textChanged.connect(self.webhook_error.hide)
         self._note(self.webhook_error)
@@ -323,19 +339,23 @@ class SettingsDialog(QDialog):
         # Non-breaking hyphens would do that too, but many fonts draw "‑‑" as one dash.
         self._note(
             _text(
-                "The public https address of a tunnel you run (cloudflared, ngrok) to the "
-                "local port; the app listens on 127.0.0.1 only. For the window: commands "
-                "take -\u2060-\u2060webhook-\u2060url, and the sandbox calls back on its own.",
+                self.tr(
+                    "The public https address of a tunnel you run (cloudflared, ngrok) to the "
+                    "local port; the app listens on 127.0.0.1 only. For the window: commands "
+                    "take {flag}, and the sandbox calls back on its own."
+                ).format(flag="-\u2060-\u2060webhook-\u2060url"),
                 quiet=True,
             )
         )
 
-        self._section("Language")
+        self._section(self.tr("Language"))
         self.language_combo = QComboBox()
+        # Empty: the system's language, which is also what no saved language means.
+        self.language_combo.addItem(self.tr("System language"), "")
         for code, name in prefs.LANGUAGES.items():
-            self.language_combo.addItem(name, code)
+            self.language_combo.addItem(name, code)  # each in its own language
         self.language_combo.setMinimumWidth(160)
-        self._form.add_row("Interface", _left(self.language_combo))
+        self._form.add_row(self.tr("Interface"), _left(self.language_combo))
 
     # ---------------------------------------------------------------- state
 
@@ -352,7 +372,7 @@ class SettingsDialog(QDialog):
         self.webhook_port_spin.setValue(
             stored.webhook_port or options.webhook_port or DEFAULT_WEBHOOK_PORT
         )
-        language = stored.language or options.language or "en"
+        language = stored.language or options.language or ""
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(language)))
         self.notify_check.setChecked(stored.notifications is not False)
         self._initial = self._values()
@@ -372,10 +392,13 @@ class SettingsDialog(QDialog):
 
     def _show_key_source(self) -> None:
         source = self.session.key_source
-        self.key_source.setText(_KEY_SOURCES.get(source, _KEY_SOURCES["none"]))
+        text = _KEY_SOURCES.get(source, _KEY_SOURCES["none"])
+        self.key_source.setText(
+            QCoreApplication.translate("SettingsDialog", text).format(variable=ENV_VAR)
+        )
         in_use = source in ("environment", "keyring", "session")
         self.key_edit.setPlaceholderText(
-            "Paste a new key to replace the one in use" if in_use else "dk-…"
+            self.tr("Paste a new key to replace the one in use") if in_use else "dk-…"
         )
 
     def open(self) -> None:
@@ -422,7 +445,7 @@ class SettingsDialog(QDialog):
         self.key_edit.setEchoMode(
             QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         )
-        self.show_key.setText("Hide" if shown else "Show")
+        self.show_key.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         for widget in (
@@ -455,8 +478,10 @@ class SettingsDialog(QDialog):
             check_callback_url(text)
         except NanoBananaError:
             self.webhook_error.setText(
-                "The webhook address must start with https:// (plain http only to "
-                "127.0.0.1): give your tunnel's public address"
+                self.tr(
+                    "The webhook address must start with https:// (plain http only to "
+                    "127.0.0.1): give your tunnel's public address"
+                )
             )
             self.webhook_error.show()
             return False
@@ -468,10 +493,10 @@ class SettingsDialog(QDialog):
         """The typed key, or the one in use if none is typed, asked for the credit."""
         base_url = self._checked_base_url()
         if base_url is None:
-            self.account_status.setText("Fix the API address to test a key.")
+            self.account_status.setText(self.tr("Fix the API address to test a key."))
             return
         typed = self.key_edit.text()
-        self._set_busy(True, "Asking the API…")
+        self._set_busy(True, self.tr("Asking the API…"))
         try:
             credit = await self.session.check_key(typed, base_url)
         except (ValueError, NanoBananaError) as exc:
@@ -479,13 +504,17 @@ class SettingsDialog(QDialog):
             return
         finally:
             self._set_busy(False)
-        whose = "This key" if typed.strip() else "The key in use"
+        amount = f"{credit.normalize():f}"
         self.account_status.setText(
-            f"{whose} works: the account has {credit.normalize():f} credit."
+            self.tr("This key works: the account has {credit} credit.").format(credit=amount)
+            if typed.strip()
+            else self.tr("The key in use works: the account has {credit} credit.").format(
+                credit=amount
+            )
         )
 
     async def remove_key(self) -> None:
-        self._set_busy(True, "Removing the key from the system keyring…")
+        self._set_busy(True, self.tr("Removing the key from the system keyring…"))
         try:
             note = await self.session.forget_key()
         finally:
@@ -500,16 +529,16 @@ class SettingsDialog(QDialog):
         base_url = self._checked_base_url()
         webhook_ok = self._checked_webhook()
         if base_url is None or not webhook_ok:
-            self.message.setText("Nothing was saved: correct the marked fields first.")
+            self.message.setText(self.tr("Nothing was saved: correct the marked fields first."))
             return
         key_saved = bool(self.key_edit.text().strip())
         if key_saved:
-            self._set_busy(True, "Checking the key with the API…")
+            self._set_busy(True, self.tr("Checking the key with the API…"))
             try:
                 note = await self.session.change_key(self.key_edit.text(), base_url)
             except (ValueError, NanoBananaError) as exc:
                 self.account_status.setText(str(exc))
-                self.message.setText("Nothing was saved: the key could not be used.")
+                self.message.setText(self.tr("Nothing was saved: the key could not be used."))
                 return
             finally:
                 self._set_busy(False)
@@ -522,19 +551,31 @@ class SettingsDialog(QDialog):
         if changed:
             self.message.setText(self._saved_message(changed))
         elif not key_saved:
-            self.message.setText("Nothing to save: no setting was changed.")
+            self.message.setText(self.tr("Nothing to save: no setting was changed."))
 
     def _saved_message(self, changed: list[str]) -> str:
         parts = []
         if prefs.NOTIFICATIONS in changed:
-            state = "on" if self.notify_check.isChecked() else "off"
-            parts.append(f"notifications are {state}")
-        names = list(dict.fromkeys(_NAMES[k] for k in changed if k not in prefs.LIVE_KEYS))
-        if names:
-            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-            verb = "applies" if len(names) == 1 else "apply"
-            parts.append(f"{listed} {verb} at the next start")
-        return f"Saved: {'; '.join(parts)}."
+            parts.append(
+                self.tr("notifications are on")
+                if self.notify_check.isChecked()
+                else self.tr("notifications are off")
+            )
+        names = list(
+            dict.fromkeys(
+                QCoreApplication.translate("SettingsDialog", _NAMES[k])
+                for k in changed
+                if k not in prefs.LIVE_KEYS
+            )
+        )
+        if len(names) == 1:
+            parts.append(self.tr("{setting} applies at the next start").format(setting=names[0]))
+        elif names:
+            listed = self.tr("{settings} and {last}").format(
+                settings=", ".join(names[:-1]), last=names[-1]
+            )
+            parts.append(self.tr("{settings} apply at the next start").format(settings=listed))
+        return self.tr("Saved: {changes}.").format(changes="; ".join(parts))
 
     def _store_changes(self) -> list[str]:
         """Write the settings that differ from what the dialog opened with; their keys."""
@@ -558,7 +599,7 @@ class SettingsDialog(QDialog):
 
     def browse_library(self) -> None:
         start = _expand_home(self.library_edit.text().strip())
-        dialog = QFileDialog(self, "Choose the library folder", start)
+        dialog = QFileDialog(self, self.tr("Choose the library folder"), start)
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not self.native_dialogs)

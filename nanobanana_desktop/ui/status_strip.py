@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from .plain_text import plain_tip
+
 if TYPE_CHECKING:  # the strip is part of the first paint, before the engine loads
     from ..engine.records import TaskRecord
 
@@ -32,7 +34,7 @@ class StatusStrip(QWidget):
         self.connection = _plain()
         self.counts = _plain()
         self.session_credit = _plain()
-        self.balance = _plain("Credit: …")
+        self.balance = _plain(self.tr("Credit: …"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(6)
@@ -55,23 +57,31 @@ class StatusStrip(QWidget):
 
     def _show_connection(self, message: str) -> None:
         if self.online is None:
-            state, colour = "connecting…", _UNKNOWN
+            state, colour = self.tr("connecting…"), _UNKNOWN
         elif self.online:
-            state, colour = "online", _ONLINE
+            state, colour = self.tr("online"), _ONLINE
         else:
-            state, colour = "offline", _OFFLINE
+            # The engine keeps asking on its own: the user need not do anything.
+            state, colour = self.tr("offline, retrying"), _OFFLINE
         self.dot.setStyleSheet(f"color: {colour};")
         self.connection.setText(f"{self.mode} · {state}")
-        self.connection.setToolTip(message)
-        self.dot.setToolTip(message)
+        self.connection.setToolTip(plain_tip(message))
+        self.dot.setToolTip(plain_tip(message))
 
     def set_counts(self, counts: dict[str, int]) -> None:
-        parts = [f"{counts['running']} in flight", f"{counts['done']} done"]
+        parts = [
+            self.tr("{count} in flight").format(count=counts["running"]),
+            self.tr("{count} done").format(count=counts["done"]),
+        ]
         if counts["failed"]:
-            parts.append(f"{counts['failed']} failed")
+            parts.append(self.tr("{count} failed").format(count=counts["failed"]))
         if counts["attention"]:
             attention = counts["attention"]
-            parts.append(f"{attention} {'needs' if attention == 1 else 'need'} a look")
+            parts.append(
+                self.tr("{count} needs a look").format(count=attention)
+                if attention == 1
+                else self.tr("{count} need a look").format(count=attention)
+            )
         self.counts.setText(" · ".join(parts))
 
     def task_changed(self, before: TaskRecord | None, task: TaskRecord) -> None:
@@ -90,13 +100,18 @@ class StatusStrip(QWidget):
 
     def _show_used(self) -> None:
         used = f"{self.used.normalize():f}"
-        unit = "credit" if used == "1" else "credits"
-        self.session_credit.setText(f"Used this session: {used} {unit}")
+        self.session_credit.setText(
+            self.tr("Used this session: {used} credit").format(used=used)
+            if used == "1"
+            else self.tr("Used this session: {used} credits").format(used=used)
+        )
 
     def set_balance(self, credit: Decimal | None, problem: str = "") -> None:
         if credit is None:
-            self.balance.setText("Credit: unknown")
-            self.balance.setToolTip(problem)
+            self.balance.setText(self.tr("Credit: unknown"))
+            self.balance.setToolTip(plain_tip(problem))
         else:
-            self.balance.setText(f"Credit: {credit.normalize():f}")
+            self.balance.setText(
+                self.tr("Credit: {credit}").format(credit=f"{credit.normalize():f}")
+            )
             self.balance.setToolTip("")

@@ -30,7 +30,7 @@ class WelcomePanel(QWidget):
 
     def __init__(self, problem: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("Welcome to Nano Banana Desktop")
+        title = QLabel(self.tr("Welcome to Nano Banana Desktop"))
         title.setObjectName("welcomeTitle")
         title.setStyleSheet("#welcomeTitle { font-size: 20pt; font-weight: 600; }")
         title.ensurePolished()
@@ -42,20 +42,20 @@ class WelcomePanel(QWidget):
         self.key_edit.setClearButtonEnabled(True)
         self.key_edit.returnPressed.connect(self._submit)
         self.key_edit.textChanged.connect(self._edited)
-        self.show_key = QPushButton("Show")
+        self.show_key = QPushButton(self.tr("Show"))
         self.show_key.setCheckable(True)
         self.show_key.toggled.connect(
             lambda shown: self.key_edit.setEchoMode(
                 QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
             )
         )
-        self.save_button = QPushButton("Check and save key")
+        self.save_button = QPushButton(self.tr("Check and save key"))
         self.save_button.setObjectName("saveKey")
         primary(self.save_button)
         self.save_button.setDefault(True)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self._submit)
-        self.sandbox_button = QPushButton("Try the offline sandbox")
+        self.sandbox_button = QPushButton(self.tr("Try the offline sandbox"))
         self.sandbox_button.setObjectName("trySandbox")
         secondary(self.sandbox_button)
         self.sandbox_button.setMinimumHeight(self.save_button.sizeHint().height())
@@ -91,19 +91,23 @@ class WelcomePanel(QWidget):
         inner.addWidget(title)
         inner.addWidget(
             _text(
-                "Paste your API key to generate with your account. It is checked with the "
-                "API first, then kept in your system keyring: never in a file or a log."
+                self.tr(
+                    "Paste your API key to generate with your account. It is checked with the "
+                    "API first, then kept in your system keyring: never in a file or a log."
+                )
             )
         )
         inner.addLayout(key_row)
         inner.addWidget(self.status)
         inner.addSpacing(8)
-        inner.addWidget(_text("Or, with no account and no network:", quiet=True))
+        inner.addWidget(_text(self.tr("Or, with no account and no network:"), quiet=True))
         inner.addWidget(self.sandbox_button, alignment=Qt.AlignmentFlag.AlignLeft)
         inner.addWidget(
             _text(
-                "The sandbox is a built-in emulator of the API on this machine: images are "
-                "placeholders, marked as such, and cost nothing.",
+                self.tr(
+                    "The sandbox is a built-in emulator of the API on this machine: images are "
+                    "placeholders, marked as such, and cost nothing."
+                ),
                 quiet=True,
             )
         )
