@@ -23,10 +23,12 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def scrub(text: str) -> str:
     """The text with every known key and every bearer token replaced."""
+    # Bearer tokens first: "[api key]" would otherwise read as a token and be cut in two.
+    text = _BEARER.sub(r"\1[redacted]", text)
     for secret in known_secrets():
         if secret in text:
             text = text.replace(secret, "[api key]")
-    return _BEARER.sub(r"\1[redacted]", text)
+    return text
 
 
 class ScrubbingFormatter(logging.Formatter):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,9 +21,11 @@ from .credentials import ENV_VAR, KeyLookup, forget_api_key, load_api_key, save_
 from .engine.core import Engine, EngineOptions
 from .engine.paths import LIBRARY_ENV, Locations
 from .engine.polling import PollPolicy
-from .engine.store import Store
+from .engine.store import DamagedDatabaseError, Store, StoreError
 from .preferences import Preferences, read_preferences
 from .sandbox import SANDBOX_KEY, SandboxThread
+
+log = logging.getLogger(__name__)
 
 # The problem when there is simply no key yet (no keyring failure, nothing refused): the
 # welcome panel, which is the answer to it, need not repeat it.
@@ -103,6 +107,8 @@ class Session:
     # Where the key in use came from: "environment", "keyring", "session" (in memory only),
     # "sandbox" or "none".
     key_source: str = "none"
+    # What the user must be told once at start (a damaged history moved aside), in order.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def mode_label(self) -> str:
@@ -117,15 +123,17 @@ class Session:
         profile = Locations.resolve(options.profile).profile
         options = apply_stored_settings(options, await run_blocking(read_preferences, profile))
         locations = Locations.resolve(options.profile, options.library)
-        store = await Store.open(locations.database)
+        base_url = normalize_base_url(options.base_url)
+        store, notice = await open_store(locations.database)
         session = cls(
             mode="api",
-            base_url=normalize_base_url(options.base_url),
+            base_url=base_url,
             locations=locations,
             store=store,
             client=None,
             engine=None,
             options=options,
+            notices=[notice] if notice else [],
         )
         if options.use_sandbox:
             await session._start_sandbox()
@@ -161,6 +169,7 @@ class Session:
                 poll_policy=self.options.poll_policy or PollPolicy(),
                 webhook_public_url=webhook_url,
                 webhook_port=webhook_port,
+                thumbnail_folder=self.locations.thumbnails,
             ),
         )
         self.key_problem = None
@@ -279,6 +288,55 @@ class Session:
     @property
     def library(self) -> Path:
         return self.locations.library
+
+
+async def open_store(path: Path) -> tuple[Store, str | None]:
+    """The history store, and a notice for the user when a damaged one had to be replaced.
+
+    A damaged file is renamed, never deleted: it may still be rescued with SQLite's tools,
+    and the images it listed stay in the library either way.
+    """
+    try:
+        return await Store.open(path), None
+    except DamagedDatabaseError as exc:
+        damage = exc
+    try:
+        moved = await run_blocking(move_aside, path)
+    except OSError as exc:
+        raise StoreError(
+            f"{damage}, and it could not be moved aside ({exc.strerror or exc}); "
+            f"move or delete {path} yourself, then start again"
+        ) from exc
+    log.warning("damaged history database moved to %s: %s", moved, damage)
+    # First line: what happened; the rest: where the old file is, and what it means.
+    return await Store.open(path), (
+        "The history database could not be read, so a new, empty history was started.\n"
+        f"The damaged file was moved aside to {moved}. Images already saved stay in the "
+        "library folder, but earlier tasks are no longer listed in the app."
+    )
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` and its WAL and shared-memory files to a dated name; returns it.
+
+    The WAL goes too: left beside a new database of the same name, SQLite could try to
+    apply the old file's pages to it.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    number = 0
+    while True:
+        suffix = f"-{number}" if number else ""
+        target = path.with_name(f"{path.stem}.damaged-{stamp}{suffix}{path.suffix}")
+        companions = [target.with_name(target.name + end) for end in ("-wal", "-shm")]
+        if not any(p.exists() for p in (target, *companions)):
+            break
+        number += 1
+    for end in ("-wal", "-shm"):
+        companion = path.with_name(path.name + end)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + end))
+    path.rename(target)
+    return target
 
 
 def _free_loopback_port() -> int:

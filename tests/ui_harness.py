@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -45,3 +46,14 @@ def publish_orange(session: Session) -> str:
 async def close_window(session: Session, window: MainWindow) -> None:
     await window.stop()
     await session.close()
+
+
+async def generate_from_composer(window: MainWindow, prompt: str) -> Any:
+    """Type ``prompt``, click Generate, and wait for the task to settle; its record."""
+    assert window.session.engine is not None
+    window.composer.prompt.setPlainText(prompt)
+    added = asyncio.Event()
+    window.tasks.rowsInserted.connect(added.set)
+    window.composer.generate_button.click()
+    await added.wait()
+    return await window.session.engine.wait(window.tasks.task_at(0).id)

@@ -18,6 +18,7 @@ from ..api.models import MAX_REFERENCE_DATA_URI_BYTES
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
 MAX_SOURCE_PIXELS = 120_000_000
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+_READABLE = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
 
 
 class ReferenceFileError(ValueError):
@@ -58,25 +59,34 @@ def prepare_reference_bytes(
 
 
 def _open(data: bytes, name: str) -> Image.Image:
+    too_many = (
+        f"{name} has more than {MAX_SOURCE_PIXELS // 1_000_000} million pixels, more than can "
+        "be read safely; export a smaller copy"
+    )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            # Our own cap below decides; Pillow's warning must not reach the caller's filters.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Only what the message below promises: EPS, for one, would run Ghostscript.
+            image = Image.open(io.BytesIO(data), formats=_READABLE)
             if image.width * image.height > MAX_SOURCE_PIXELS:
                 raise ReferenceFileError(
                     f"{name} has {image.width}x{image.height} pixels, more than can be read "
                     "safely; export a smaller copy"
                 )
-            image.load()
+            try:
+                image.load()
+            except (OSError, SyntaxError, ValueError, EOFError):
+                # The header was read, the pixels were not: cut short or damaged.
+                raise ReferenceFileError(
+                    f"{name} is a damaged or incomplete {image.format or 'image'} file; "
+                    "save it again, or choose another"
+                ) from None
     except ReferenceFileError:
         raise
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except Image.DecompressionBombError:  # so many pixels that Pillow refused the header
+        raise ReferenceFileError(too_many) from None
+    except (OSError, SyntaxError, ValueError):
         raise ReferenceFileError(
             f"{name} is not an image the app can read (PNG, JPEG, WebP, GIF, BMP or TIFF)"
         ) from None
