@@ -49,6 +49,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--library", help="folder for saved images")
     parser.add_argument("--lang", help="interface language, e.g. en or nl")
     parser.add_argument(
+        "--color-scheme",
+        choices=("light", "dark"),
+        help="light or dark whatever the system uses (default: as the system)",
+    )
+    parser.add_argument(
         "--smoke-test",
         action="store_true",
         help="start, make one image (with --sandbox; else only check the connection), check "
@@ -243,6 +248,10 @@ def run_gui(args: argparse.Namespace) -> int:
         app.setApplicationVersion(__version__)
         app.setDesktopFileName(DESKTOP_ID)
         app.setWindowIcon(app_icon())
+        if isinstance(app, QApplication):
+            from .ui.style import follow_color_scheme
+
+            follow_color_scheme(app, args.color_scheme)
         result: int = qasync.run(run_app(args, logs))
     finally:
         logs.stop()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import drive
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QToolBar
 from ui_harness import close_window, open_window, show_window
 
@@ -18,6 +19,7 @@ from nanobanana_desktop.engine.records import TaskState
 from nanobanana_desktop.session import Session, SessionOptions
 from nanobanana_desktop.ui.main_window import MainWindow
 from nanobanana_desktop.ui.status_strip import StatusStrip
+from nanobanana_desktop.ui.style import STATUS_FAILED
 
 REQUEST = GenerationRequest("google/gempix2", "a pear on a green cloth")
 
@@ -86,7 +88,7 @@ def test_offline_shows_in_the_strip_and_stays_until_it_is_over(qloop, qtbot):
             events.publish(ConnectionChanged(False, "Offline, retrying: connection refused"))
             offline = (
                 window.status_strip.connection.text(),
-                window.status_strip.dot.styleSheet(),
+                window.status_strip.dot.palette().color(QPalette.ColorRole.WindowText).name(),
                 window.status_strip.connection.toolTip(),
                 window.statusBar().currentMessage(),
             )
@@ -97,8 +99,8 @@ def test_offline_shows_in_the_strip_and_stays_until_it_is_over(qloop, qtbot):
             await close_window(session, window)
 
     offline, back = drive(qloop, scenario())
-    assert offline[0] == "Sandbox · offline"
-    assert "#c62828" in offline[1]
+    assert offline[0] == "Sandbox · offline, retrying"
+    assert offline[1] == STATUS_FAILED.light
     assert offline[2] == offline[3] == "Offline, retrying: connection refused"
     assert back == ("Sandbox · online", "Connected again")
 

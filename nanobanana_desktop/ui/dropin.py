@@ -20,11 +20,11 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ..engine.image_settings import OWN, ImageSettings
-from .style import TOOL_BUTTON_STYLE, is_dark, mix, muted
+from .style import TOOL_BUTTON_STYLE, WARNING_TEXT, mix, muted
 
 UNDONE_SECONDS = 6  # how long "Undone" stays before the bar folds away
 ONE_AT_A_TIME = QT_TRANSLATE_NOOP(
@@ -170,7 +170,7 @@ class RestoreBar(QFrame):
         palette = self.palette()
         base = palette.color(QPalette.ColorRole.Base)
         if self._kind == "problem":
-            accent = QColor("#ffcc80") if is_dark(palette) else QColor("#b26a00")
+            accent = WARNING_TEXT.on(palette)
         else:
             accent = palette.color(QPalette.ColorRole.Highlight)
         painter = QPainter(self)

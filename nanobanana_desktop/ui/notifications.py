@@ -13,11 +13,12 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from .. import preferences as prefs
 from ..engine.records import TaskRecord, TaskState
+from .style import BRAND
 
 __all__ = ["BATCH_SECONDS", "MAX_BATCH_SECONDS", "TaskNotifier", "notification_text"]
 
@@ -80,7 +81,7 @@ def _fallback_icon() -> QIcon:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#f6c945"))
+    painter.setBrush(BRAND.pick(False))
     painter.drawEllipse(4, 4, 56, 56)
     painter.end()
     return QIcon(pixmap)

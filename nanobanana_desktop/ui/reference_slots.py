@@ -91,7 +91,7 @@ from ..engine.references import (
     prepare_reference_bytes,
     prepare_reference_file,
 )
-from .style import is_dark as _is_dark
+from .style import ERROR_TEXT, ON_SCRIM, SCRIM, SCRIM_HOVER, WARNING_TEXT, css
 from .style import mix as _mix
 from .style import muted_colour as _muted_colour
 
@@ -620,11 +620,11 @@ def _tooltip(text: str) -> str:
 
 
 def _error_colour(palette: QPalette) -> QColor:
-    return QColor("#ff8a80") if _is_dark(palette) else QColor("#c62828")
+    return ERROR_TEXT.on(palette)
 
 
 def _warning_colour(palette: QPalette) -> QColor:
-    return QColor("#ffcc80") if _is_dark(palette) else QColor("#9a5b00")
+    return WARNING_TEXT.on(palette)
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -668,9 +668,11 @@ def _fit_label(label: str, font: QFont, width: int) -> str:
     return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, room) + suffix
 
 
-def _checker_brush(palette: QPalette) -> QBrush:
-    # Behind transparent images, so a designer sees where the alpha is.
-    tile = QPixmap(16, 16)
+def _checker_brush(palette: QPalette, ratio: float = 1.0) -> QBrush:
+    # Behind transparent images, so a designer sees where the alpha is. Drawn at the
+    # screen's pixel ratio: a 1x tile blown up at 200 % has soft edges.
+    tile = QPixmap(round(16 * ratio), round(16 * ratio))
+    tile.setDevicePixelRatio(ratio)
     light = palette.color(QPalette.ColorRole.Base)
     dark = _mix(light, palette.color(QPalette.ColorRole.Text), 0.08)
     tile.fill(light)
@@ -743,7 +745,7 @@ class _ThumbView(QWidget):
                 size.height(),
             )
             if content.has_alpha:
-                painter.fillRect(target, _checker_brush(palette))
+                painter.fillRect(target, _checker_brush(palette, self.devicePixelRatioF()))
             painter.drawPixmap(target.topLeft(), scaled)
         elif content.job is not None:
             pass  # the spinner alone: two glyphs on top of each other read as clutter
@@ -850,9 +852,9 @@ class _ThumbView(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
         else:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(0, 0, 0, 140))
+            painter.setBrush(SCRIM.on(palette))
             painter.drawEllipse(badge)
-            painter.setPen(QColor("white"))
+            painter.setPen(ON_SCRIM.on(palette))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(self._slot.index + 1))
 
 
@@ -901,10 +903,10 @@ class ReferenceSlot(QFrame):
         self.close_button.setFixedSize(20, 20)
         self.close_button.move(THUMB - 20 - 5, 5)
         self.close_button.setStyleSheet(
-            "#referenceRemove { border: none; border-radius: 10px; color: white;"
-            " background: rgba(0, 0, 0, 130); font-size: 13px; font-weight: 600;"
-            " padding: 0 0 2px 0; }"
-            "#referenceRemove:hover { background: rgba(0, 0, 0, 200); }"
+            "#referenceRemove { border: none; border-radius: 10px;"
+            f" color: {css(ON_SCRIM.pick(False))}; background: {css(SCRIM.pick(False))};"
+            " font-size: 13px; font-weight: 600; padding: 0 0 2px 0; }"
+            f"#referenceRemove:hover {{ background: {css(SCRIM_HOVER.pick(False))}; }}"
         )
         self.close_button.clicked.connect(self.clear)
 
@@ -913,7 +915,7 @@ class ReferenceSlot(QFrame):
         self.add_url_button.setObjectName("referenceAddUrl")
         self.add_url_button.setAutoRaise(True)
         self.add_url_button.setStyleSheet(
-            "#referenceAddUrl { color: palette(highlight); border: 1px solid palette(mid);"
+            "#referenceAddUrl { color: palette(link); border: 1px solid palette(mid);"
             " border-radius: 10px; padding: 1px 9px; font-size: 11px; background: transparent; }"
             "#referenceAddUrl:hover { border-color: palette(highlight); }"
         )

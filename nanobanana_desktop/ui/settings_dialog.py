@@ -43,7 +43,7 @@ from ..engine.polling import PollPolicy
 from ..session import Session
 from .background import BackgroundTasks
 from .settings import profile_settings, store_preferences, stored_preferences
-from .style import muted
+from .style import ERROR_TEXT, WARNING_TEXT, muted, tinted
 
 DEFAULT_WEBHOOK_PORT = 8787
 
@@ -124,7 +124,7 @@ def _expand_home(text: str) -> str:
 def _error_label(name: str) -> QLabel:
     label = _text()
     label.setObjectName(name)
-    label.setStyleSheet(f"#{name} {{ color: #c0392b; }}")
+    tinted(label, ERROR_TEXT)
     label.hide()
     return label
 
@@ -240,7 +240,7 @@ class SettingsDialog(QDialog):
             ),
         )
         self.keyring_note.setObjectName("keyringNote")
-        self.keyring_note.setStyleSheet("#keyringNote { color: #a35a00; }")
+        tinted(self.keyring_note, WARNING_TEXT)
         self.keyring_note.hide()
         self._note(self.keyring_note)
 

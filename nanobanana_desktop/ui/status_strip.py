@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from .plain_text import plain_tip
+from .style import CONNECTING, STATUS_DONE, STATUS_FAILED, tinted
 
 if TYPE_CHECKING:  # the strip is part of the first paint, before the engine loads
     from ..engine.records import TaskRecord
 
-_ONLINE, _OFFLINE, _UNKNOWN = "#2e7d32", "#c62828", "#8a8a8a"
+_ONLINE, _OFFLINE, _UNKNOWN = STATUS_DONE, STATUS_FAILED, CONNECTING
 
 
 def _plain(text: str = "") -> QLabel:
@@ -63,7 +64,7 @@ class StatusStrip(QWidget):
         else:
             # The engine keeps asking on its own: the user need not do anything.
             state, colour = self.tr("offline, retrying"), _OFFLINE
-        self.dot.setStyleSheet(f"color: {colour};")
+        tinted(self.dot, colour)
         self.connection.setText(f"{self.mode} · {state}")
         self.connection.setToolTip(plain_tip(message))
         self.dot.setToolTip(plain_tip(message))

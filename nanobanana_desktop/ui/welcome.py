@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .style import mix, muted, primary, secondary
+from .style import hairline, muted, primary, secondary, themed_style_sheet
 
 
 def _text(text: str, *, quiet: bool = False) -> QLabel:
@@ -74,14 +73,13 @@ class WelcomePanel(QWidget):
 
         card = QFrame()
         card.setObjectName("welcomeCard")
-        palette = self.palette()
-        edge = mix(
-            palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Text), 0.12
-        )
         # A white (Base) sheet on the window's grey: the one thing to look at.
-        card.setStyleSheet(
-            "#welcomeCard { background: palette(base);"
-            f" border: 1px solid {edge.name()}; border-radius: 12px; }}"
+        themed_style_sheet(
+            card,
+            lambda palette: (
+                "#welcomeCard { background: palette(base);"
+                f" border: 1px solid {hairline(palette).name()}; border-radius: 12px; }}"
+            ),
         )
         # A fixed width lets wrapped labels compute their height for the width they get.
         card.setFixedWidth(620)
