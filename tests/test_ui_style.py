@@ -379,7 +379,8 @@ _DESKTOP_SWITCH = textwrap.dedent(
 
 
 def test_a_desktop_switch_to_dark_reaches_the_palette_and_the_style_sheets(tmp_path):
-    if shutil.which("xvfb-run") is None:
+    # CI installs both; elsewhere a machine without them cannot run this, and says why.
+    if shutil.which("xvfb-run") is None and not os.environ.get("CI"):
         pytest.skip("needs xvfb-run (Debian: xvfb) for an X11 display")
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", QT_QPA_PLATFORMTHEME="gtk3")
     env.pop(SCHEME_ENV, None)
@@ -392,7 +393,7 @@ def test_a_desktop_switch_to_dark_reaches_the_palette_and_the_style_sheets(tmp_p
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    if seen["start"] == "Unknown":
+    if seen["start"] == "Unknown" and not os.environ.get("CI"):
         pytest.skip("Qt's gtk3 platform theme did not load (Debian: libgtk-3-0)")
     assert seen["before"] == {
         "dark": False,
