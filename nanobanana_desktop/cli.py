@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from .api import (
     DEFAULT_BASE_URL,
     IMAGE_SIZES,
     GenerationRequest,
+    InsecureBaseUrlError,
     NanoBananaClient,
     NanoBananaError,
     RequestValidationError,
@@ -32,6 +34,9 @@ from .engine.store import StoreError
 from .sandbox import SANDBOX_KEY, FaultSwitch, Sandbox, SandboxConfig
 from .session import Session, SessionOptions
 
+# A link, not a file: "javascript:", "ftp:" and the like are refused as links. One letter
+# before the colon is a Windows drive.
+_LINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 _FAULT_OPTIONS = {
     "server_errors": ("server_error", "answer 500"),
     "rate_limit": ("rate_limit", "answer 429 with Retry-After"),
@@ -42,6 +47,7 @@ _FAULT_OPTIONS = {
     "unknown_status": ("unknown_status", "report an unknown status for running tasks"),
     "fail_tasks": ("fail_task", "let tasks end failed"),
     "text_only": ("text_only", "let tasks succeed with text and no image"),
+    "lose_callbacks": ("lose_callback", "never send the callback of a finished task"),
 }
 
 
@@ -214,6 +220,8 @@ async def serve_sandbox(args: argparse.Namespace) -> int:
 @contextlib.asynccontextmanager
 async def open_session(args: argparse.Namespace) -> AsyncIterator[Session]:
     session = await Session.open(SessionOptions.from_args(args, "cli"))
+    for notice in session.notices:
+        print(f"nanobanana: {notice}", file=sys.stderr, flush=True)
     try:
         yield session
     finally:
@@ -258,8 +266,8 @@ def _exit_code(tasks: list[TaskRecord]) -> int:
 async def run_generate(args: argparse.Namespace) -> int:
     references = []
     for value in args.ref:
-        if value.startswith(("http://", "https://", "data:")):
-            references.append(value)
+        if _LINK.match(value):
+            references.append(value)  # validate_request refuses any scheme but http(s)
             continue
         try:
             prepared = await run_blocking(prepare_reference_file, value)
@@ -365,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return asyncio.run(handlers[args.command](args))
-    except (CliError, RequestValidationError, StoreError) as exc:
+    except (CliError, RequestValidationError, InsecureBaseUrlError, StoreError) as exc:
         print(f"nanobanana: {exc}", file=sys.stderr)
         return 2
     except NanoBananaError as exc:

@@ -47,6 +47,20 @@ def test_learned_schedule_is_followed_then_settles():
     assert STEADY.delay(0.0, 0, schedule=schedule) == 2.0  # the first look stays
 
 
+def test_with_webhooks_only_the_last_learned_moment_is_polled_and_not_slowed():
+    schedule = (13.0, 17.0, 20.0)
+    # Slowing the wait for a learned moment would only let result links expire.
+    assert STEADY.delay(2.0, 1, webhooks=True, schedule=schedule) == 18.0  # until 20 s
+    assert STEADY.delay(21.0, 5, webhooks=True, schedule=schedule) == 3 * STEADY.settle
+
+
+def test_after_a_callback_the_api_is_asked_at_the_fast_pace():
+    # The task has ended; the API has not said so yet (not indexed, or lagging).
+    schedule = (13.0, 17.0, 20.0)
+    assert STEADY.delay(2.0, 1, webhooks=True, schedule=schedule, called_back=True) == 2.0
+    assert STEADY.delay(90.0, 9, webhooks=True, called_back=True) == STEADY.fast
+
+
 def test_too_little_history_learns_nothing():
     book = DurationBook(min_samples=5)
     for seconds in (9.0, 10.0, 11.0, 12.0):

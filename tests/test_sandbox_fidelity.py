@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import io
 import json
 import re
@@ -562,3 +563,114 @@ def test_the_cdn_records_request_headers_and_no_key_by_default(sandbox):
     assert "authorization" not in plain
     assert "host" in plain  # the recorder does keep headers
     assert with_key["authorization"] == f"Bearer {KEY}"
+
+
+# ------------------------------------------------------- what the fault suites rely on
+
+
+def test_the_cdn_records_a_digest_of_every_body_it_served(sandbox):
+    url, data = result_image(sandbox)
+    [record] = sandbox.records.requests_to("cdn", urlsplit(url).path)
+    assert record.status == 200
+    assert sandbox.records.served(urlsplit(url).path) == {hashlib.sha256(data).hexdigest()}
+
+
+def test_links_expire_counted_from_the_success_not_the_render(sandbox):
+    sandbox.config.in_progress_seconds = 0.3  # the image is rendered long before that
+    sandbox.config.result_ttl = 5.0
+    with api(sandbox) as client:
+        task_id = generate(client)
+        data = wait_final(client, task_id)
+    path = urlsplit(data["result"][0]["image"]).path
+    finished = sandbox.call(lambda: sandbox.book.tasks[task_id].finished_at)
+    expires = sandbox.call(lambda: sandbox.sandbox.store.get(path).expires_at)
+    assert expires == pytest.approx(finished + 5.0, abs=0.05)
+
+
+def test_scaled_runs_every_clock_faster_and_leaves_the_original():
+    config = SandboxConfig(result_ttl=60.0, cdn_seconds=2.0)
+    config.faults.update({"server_error": "30%", "slow": "10%"})
+    fast = config.scaled(0.1)
+    durations = ("pending_seconds", "submitted_seconds", "in_progress_seconds",
+                 "not_found_seconds", "result_ttl", "cdn_seconds")
+    for name in durations:
+        assert getattr(fast, name) == pytest.approx(getattr(config, name) * 0.1), name
+    assert fast.faults.retry_after == pytest.approx(0.1)
+    assert fast.faults.slow_seconds == pytest.approx(0.3)
+    assert fast.faults.server_error.rate == 0.3 and config.result_ttl == 60.0
+    fast.faults.server_error.rate = 0.0
+    assert config.faults.server_error.rate == 0.3
+    with pytest.raises(ValueError, match="above 0"):
+        config.scaled(0)
+
+
+def test_a_held_generation_is_made_and_charged_though_its_client_is_gone(sandbox):
+    sandbox.hold("gen")
+    # The client gives up (as a killed app does) while the server holds its request.
+    with api(sandbox) as client, pytest.raises(httpx.ReadTimeout):
+        client.post("/api/image/gen", json=BASIC_REQUEST, timeout=httpx.Timeout(10, read=0.3))
+    assert sandbox.book.held == 1
+    assert sandbox.call(lambda: len(sandbox.book.tasks)) == 0
+    sandbox.release()
+    deadline = time.monotonic() + 10
+    while sandbox.call(lambda: [t.status for t in sandbox.book.tasks.values()]) != ["success"]:
+        assert time.monotonic() < deadline, "the held task was never made"
+        time.sleep(0.02)  # the sandbox's own loop moves it on
+    with api(sandbox) as client:
+        credit = client.get("/api/user").json()["data"]["credit"]
+    assert Decimal(credit) == Decimal("99.5")  # charged, as the real API would
+
+
+def test_an_outage_refuses_connections_and_callbacks_then_the_same_ports_answer():
+    config = SandboxConfig.instant(in_progress_seconds=0.3)
+    received: list[str] = []
+
+    async def receiver(request: web.Request) -> web.Response:
+        received.append(request.path)
+        return web.Response()
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_post("/hook", receiver)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        hook = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/hook"
+        try:
+            with SandboxThread(config) as sandbox:
+                async with httpx.AsyncClient(base_url=sandbox.api_url, headers=AUTH) as client:
+                    body = {**BASIC_REQUEST, "callback_url": hook}
+                    sent = await client.post("/api/image/gen", json=body)
+                    task_id = sent.json()["data"]["task_id"]
+                    await asyncio.to_thread(sandbox.go_away)
+                    for origin in (sandbox.api_url, sandbox.cdn_url):
+                        with pytest.raises(httpx.ConnectError):
+                            await client.get(origin + "/api/user")
+                    while not sandbox.records.callbacks:  # noqa: ASYNC110 - its loop, not ours
+                        await asyncio.sleep(0.02)
+                    await asyncio.to_thread(sandbox.come_back)
+                    answer = await client.get("/api/task/query", params={"task_id": task_id})
+                    [callback] = sandbox.records.callbacks
+        finally:
+            await runner.cleanup()
+        assert callback.error == "network outage" and received == []
+        assert answer.json()["data"]["status"] == "success"  # it ran on meanwhile
+
+    run(scenario())
+
+
+def test_a_slow_host_sends_the_body_whole_in_pieces(sandbox):
+    sandbox.config.cdn_seconds = 0.8
+    sandbox.config.result_mode = "url"
+    with api(sandbox) as client:
+        data = wait_final(client, generate(client))
+    url = data["result"][0]["image"]
+    started = time.monotonic()
+    pieces = []
+    with httpx.stream("GET", url, timeout=10) as response:
+        declared = int(response.headers["Content-Length"])
+        pieces.extend(response.iter_raw())
+    assert time.monotonic() - started >= 0.7  # eight slices, 0.1 s apart
+    assert len(pieces) >= 4 and len(b"".join(pieces)) == declared
+    assert b"".join(pieces).startswith(PNG_MAGIC)

@@ -10,6 +10,7 @@ Usable from a script without Qt::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -37,9 +38,11 @@ from .errors import (
 from .models import GenerationRequest, TaskSnapshot, TaskStatus
 from .parsing import decode_envelope, parse_credit, parse_snapshot, parse_task_id
 from .retry import RetryPolicy, is_retryable_status, parse_retry_after
+from .sniffio_guard import mark_sniffio_absent
 from .validation import validate_request
 
 log = logging.getLogger(__name__)
+mark_sniffio_absent()
 
 GEN_PATH = "/api/image/gen"
 QUERY_PATH = "/api/task/query"
@@ -155,17 +158,24 @@ class NanoBananaClient:
         self._submitted_at[task_id] = self._clock()
         return task_id
 
-    async def query(self, task_id: str, *, submitted_at: float | None = None) -> TaskSnapshot:
+    async def query(
+        self,
+        task_id: str,
+        *,
+        submitted_at: float | None = None,
+        slots: asyncio.Semaphore | None = None,
+    ) -> TaskSnapshot:
         """The task's current state.
 
         Within 30 s of submission (``submitted_at``, epoch seconds, or the time this
         client submitted it) a "task not found" reads as a pending, not yet indexed task.
+        ``slots`` caps the attempts on the wire; none is held while waiting to retry.
         """
         task_id = task_id.strip()
         if not task_id:
             raise ValueError("task_id is empty")
         try:
-            data = await self._call("GET", QUERY_PATH, params={"task_id": task_id})
+            data = await self._call("GET", QUERY_PATH, params={"task_id": task_id}, slots=slots)
         except NotFoundError as exc:
             if exc.code is not None and self._recently_submitted(task_id, submitted_at):
                 return TaskSnapshot(task_id=task_id, status=TaskStatus.PENDING, indexed=False)
@@ -191,12 +201,14 @@ class NanoBananaClient:
         json: Any = None,
         params: dict[str, str] | None = None,
         idempotent: bool = True,
+        slots: asyncio.Semaphore | None = None,
     ) -> Any:
         """Send with retries; the envelope's data, or a typed error."""
         retry_index = 0
         while True:
             try:
-                return await self._attempt(method, path, json=json, params=params)
+                async with slots or contextlib.nullcontext():
+                    return await self._attempt(method, path, json=json, params=params)
             except NanoBananaError as error:
                 if not self._may_retry(error, idempotent) or retry_index >= self.retry.max_retries:
                     raise

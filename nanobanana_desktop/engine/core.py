@@ -12,11 +12,11 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -50,12 +50,16 @@ from .events import (
     TaskAdded,
     TaskChanged,
 )
-from .library import commit_file, existing_file, plan_stem, sha256_file
+from .library import commit_file, existing_file, plan_stem, sha256_file, sweep_partials
 from .metadata import ImageMetadata, MetadataError, embed_metadata
 from .polling import DurationBook, PollPolicy
 from .records import ImageRecord, ImageState, TaskRecord, TaskState
 from .store import Store
+from .thumbnails import SAVE_SIZES, ThumbnailCache, ThumbnailError
 from .webhooks import CallbackEvent, WebhookReceiver
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,9 @@ class EngineOptions:
     # Webhooks: the public URL the user's tunnel forwards to the local receiver's port.
     webhook_public_url: str | None = None
     webhook_port: int = 0
+    # The thumbnail cache: each saved image's thumbnails at SAVE_SIZES are made there from
+    # the pixels its download check decoded, before the window hears of it. None: not made.
+    thumbnail_folder: Path | None = None
 
 
 class Engine:
@@ -95,6 +102,8 @@ class Engine:
         self.events = EventBus()
         self._clock = clock
         self._image_http = image_http or image_http_client()
+        folder = self.options.thumbnail_folder
+        self.thumbnails = ThumbnailCache(folder) if folder is not None else None
         self._poll_slots = asyncio.Semaphore(self.options.max_polls_in_flight)
         self._download_slots = asyncio.Semaphore(self.options.max_downloads_in_flight)
         self._trackers: dict[int, asyncio.Task[None]] = {}
@@ -104,6 +113,10 @@ class Engine:
         self._online = True
         self.durations = DurationBook()
         self._polls: dict[int, int] = {}  # polls not yet written to the store
+        # Task ids that callbacks named for tasks whose POST has not answered yet.
+        self._claims: dict[int, str] = {}
+        self._fetch_again: set[int] = set()  # images whose download waits on the network
+        self._called_back: set[int] = set()  # tasks a callback said have ended
         self.webhooks: WebhookReceiver | None = None
         if self.options.webhook_public_url:
             self.webhooks = WebhookReceiver(
@@ -145,11 +158,28 @@ class Engine:
                 "been created and charged. Check your account, or resubmit it.",
             )
         tracked = [state for state in TaskState if state.needs_tracking]
-        for record in await self.store.list_tasks(states=tracked):
+        records = await self.store.list_tasks(states=tracked)
+        await self._sweep_partials([r.id for r in records if r.state is TaskState.DOWNLOADING])
+        for record in records:
             if record.task_id is not None:
                 self._track(record.id)
                 resumed.append(record)
         return resumed
+
+    async def _sweep_partials(self, downloading: list[int]) -> None:
+        """Remove what a crash left half-written where these tasks' images go."""
+        planned = await self.store.images_for_tasks(downloading)
+        folders = {
+            (self.library / image.stem).parent
+            for images in planned.values()
+            for image in images
+            if image.state is ImageState.PENDING
+        }
+        removed = await asyncio.to_thread(
+            lambda: [path for folder in sorted(folders) for path in sweep_partials(folder)]
+        )
+        if removed:
+            log.info("removed %d partial file(s) left by an earlier run", len(removed))
 
     # ------------------------------------------------------------ commands
 
@@ -175,13 +205,20 @@ class Engine:
             task_id = await self.client.generate(request)
         except OutcomeUnknownError as exc:
             settled.set()
-            return await self._set(record.id, state=TaskState.UNKNOWN, status_reason=str(exc))
+            lost = await self._set(record.id, state=TaskState.UNKNOWN, status_reason=str(exc))
+            claimed = self._claims.pop(record.id, None)
+            if claimed is None:
+                return lost
+            # Its callback came before the failure was known: that names the task.
+            return await self._claim(lost, claimed)
         except NanoBananaError as exc:
+            self._claims.pop(record.id, None)
             settled.set()
             # Refused or never delivered: the server created nothing and charged nothing.
             return await self._set(
                 record.id, state=TaskState.FAILED, status_reason=str(exc), finished_at=self._clock()
             )
+        self._claims.pop(record.id, None)
         record = await self._set(
             record.id, state=TaskState.PENDING, task_id=task_id, submitted_at=self._clock()
         )
@@ -243,6 +280,7 @@ class Engine:
         tracker.add_done_callback(lambda _t: self._tracker_done(local_id))
 
     def _tracker_done(self, local_id: int) -> None:
+        self._called_back.discard(local_id)
         self._trackers.pop(local_id, None)
         self._wake.pop(local_id, None)
         self._settled.setdefault(local_id, asyncio.Event()).set()
@@ -268,16 +306,22 @@ class Engine:
         previous: float | None = None  # when we last heard "not done yet"
         while True:
             elapsed = self._clock() - (record.submitted_at or record.created_at)
-            if record.state is not TaskState.DOWNLOADING and policy.stalled(elapsed):
+            downloading = record.state is TaskState.DOWNLOADING
+            if not downloading and policy.stalled(elapsed):
                 await self._set(record.id, state=TaskState.STALLED)
                 return
-            if record.state is not TaskState.DOWNLOADING:
+            if downloading and polls > 0:
+                # The network or the image host failed: try again at the polling pace, as
+                # long as it takes (an expired link ends it), with no one asking.
+                await self._sleep_or_wake(record.id, policy.delay(elapsed, polls))
+            elif not downloading:
                 delay = policy.delay(
                     elapsed,
                     polls,
                     webhooks=self.webhooks is not None,
                     schedule=self.durations.schedule(record.model),
                     earliest=self.durations.earliest(record.model),
+                    called_back=record.id in self._called_back,
                 )
                 if await self._sleep_or_wake(record.id, delay):
                     previous = None  # a callback: the task has only just finished
@@ -310,9 +354,17 @@ class Engine:
         """
         assert record.task_id is not None
         try:
-            async with self._poll_slots:
-                snapshot = await self.client.query(record.task_id, submitted_at=record.submitted_at)
+            # The slots cap queries on the wire, not their waits between retries: under a
+            # storm of 500s, a few polls sleeping in them would hold up every other task.
+            snapshot = await self.client.query(
+                record.task_id, submitted_at=record.submitted_at, slots=self._poll_slots
+            )
         except NotFoundError as exc:
+            if exc.code is None:
+                # No API envelope (a proxy's page, a garbled answer): that is not the API
+                # saying the task is gone, so it is asked again.
+                self._connection(False, f"Offline, retrying: {exc}")
+                return record, False
             failed = await self._set(
                 record.id,
                 state=TaskState.FAILED,
@@ -338,6 +390,10 @@ class Engine:
         now = self._clock()
         # It finished between the last "not yet" and now; the midpoint is the fair guess.
         done_at = now if previous is None else (previous + now) / 2
+        if record.state is TaskState.DOWNLOADING:
+            # Seen finished before (a download tried again, a restart): its times stand.
+            record, fetch_again = await self._save_results(record, snapshot)
+            return record, not fetch_again
         if snapshot.status is TaskStatus.FAILED:
             failed = await self._set(
                 record.id,
@@ -359,46 +415,58 @@ class Engine:
         )
         if record.submitted_at is not None:
             self.durations.add(record.model, done_at - record.submitted_at)
-        record = await self._save_results(record, snapshot)
         self._after_final()
-        # Still DOWNLOADING means the disk refused: the next start tries again.
-        return record, True
+        record, fetch_again = await self._save_results(record, snapshot)
+        # Still DOWNLOADING and not fetched again soon: the disk refused, and the next
+        # start tries again.
+        return record, not fetch_again
 
     # ------------------------------------------------------------ images
 
-    async def _save_results(self, record: TaskRecord, snapshot: TaskSnapshot) -> TaskRecord:
+    async def _save_results(
+        self, record: TaskRecord, snapshot: TaskSnapshot
+    ) -> tuple[TaskRecord, bool]:
+        """Save every image; True when some wait on the network and are fetched again soon."""
         if not snapshot.images:
             reason = (
                 "The model answered in words instead of an image: " + " ".join(snapshot.texts)
                 if snapshot.texts
                 else "The server reported success but sent no image"
             )
-            return await self._set(
+            failed = await self._set(
                 record.id, state=TaskState.FAILED, finished_at=self._clock(), status_reason=reason
             )
+            return failed, False
         outcomes = await asyncio.gather(
             *(self._save_one(record, index, source) for index, source in enumerate(snapshot.images))
         )
-        if any(image.state is ImageState.PENDING for image in outcomes):
-            # A storage problem: the images stay planned and the next start tries again.
-            blocked = next(i for i in outcomes if i.state is ImageState.PENDING)
-            return await self._set(record.id, status_reason=blocked.error)
+        blocked = [image for image in outcomes if image.state is ImageState.PENDING]
+        offline = {image.id for image in blocked if image.id in self._fetch_again}
+        self._fetch_again.difference_update(offline)
+        if blocked:
+            # The images stay planned: a storage problem waits for the next start, a
+            # network one for the next attempt, and the disk's message is the one shown.
+            shown = next((i for i in blocked if i.id not in offline), blocked[0])
+            waiting = await self._set(record.id, status_reason=shown.error)
+            return waiting, len(offline) == len(blocked)
         saved = [image for image in outcomes if image.state is ImageState.SAVED]
         if saved:
             lost = len(outcomes) - len(saved)
             note = f"{lost} of {len(outcomes)} images could not be saved" if lost else None
-            return await self._set(
+            done = await self._set(
                 record.id,
                 state=TaskState.SUCCEEDED,
                 finished_at=self._clock(),
                 status_reason=note,
             )
-        return await self._set(
+            return done, False
+        failed = await self._set(
             record.id,
             state=TaskState.FAILED,
             finished_at=self._clock(),
             status_reason=outcomes[0].error or "No image could be saved",
         )
+        return failed, False
 
     async def _save_one(self, record: TaskRecord, index: int, source: str) -> ImageRecord:
         origin = "inline" if source.startswith("data:") else source
@@ -417,7 +485,12 @@ class Engine:
                     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
                 except OSError as exc:
                     raise storage_error(exc, folder) from None
-                staged = await stage_image(source, folder, http=self._image_http)
+                staged = await stage_image(
+                    source,
+                    folder,
+                    http=self._image_http,
+                    thumbnail_sizes=SAVE_SIZES if self.thumbnails is not None else (),
+                )
                 path = await asyncio.to_thread(
                     self._commit,
                     record,
@@ -437,11 +510,17 @@ class Engine:
             self.events.publish(ImageFailed(record, image, message))
             return image
         except DownloadError as exc:
+            if exc.transient:
+                # The network or the image host failed; the link may work in a moment.
+                self._fetch_again.add(image.id)
+                image = dataclasses.replace(image, error=str(exc))
+                self.events.publish(ImageFailed(record, image, str(exc)))
+                return image
             state = ImageState.EXPIRED if isinstance(exc, SourceExpired) else ImageState.FAILED
             image = await self.store.image_failed(image.id, state, str(exc))
             self.events.publish(ImageFailed(record, image, str(exc)))
             return image
-        return await self._adopt(record, image, path)
+        return await self._adopt(record, image, path, staged.thumbnails)
 
     def _commit(
         self,
@@ -477,13 +556,26 @@ class Engine:
             with contextlib.suppress(OSError):
                 staged.unlink()
 
-    async def _adopt(self, record: TaskRecord, image: ImageRecord, path: Path) -> ImageRecord:
+    async def _adopt(
+        self,
+        record: TaskRecord,
+        image: ImageRecord,
+        path: Path,
+        thumbnails: Mapping[int, Image.Image] | None = None,
+    ) -> ImageRecord:
         def describe() -> tuple[str, int, int, int, str]:
             from PIL import Image
 
             with Image.open(path) as opened:
                 width, height, fmt = opened.width, opened.height, opened.format or "PNG"
-            return sha256_file(path), path.stat().st_size, width, height, fmt
+            digest = sha256_file(path)
+            if thumbnails and self.thumbnails is not None:
+                # Before ImageSaved: the window's first look at the image finds them.
+                try:
+                    self.thumbnails.put(thumbnails, sha256=digest)
+                except ThumbnailError as exc:
+                    log.warning("thumbnails of %s not cached: %s", path.name, exc)
+            return digest, path.stat().st_size, width, height, fmt
 
         digest, size, width, height, fmt = await asyncio.to_thread(describe)
         saved = await self.store.image_saved(
@@ -506,6 +598,28 @@ class Engine:
         self.events.publish(TaskChanged(record))
         return record
 
+    async def _claim(self, record: TaskRecord, task_id: str) -> TaskRecord:
+        """Follow a task that only its callback named, once the API confirms it is ours."""
+        try:
+            # A 404 in the first seconds means "not indexed yet", as for any new task;
+            # later it means the id is not one of this account's tasks, whoever posted it.
+            await self.client.query(task_id, submitted_at=record.created_at)
+        except NanoBananaError as exc:
+            if isinstance(exc, NotFoundError) and exc.code is not None:
+                log.warning("a callback for task %s names a task the API does not know", record.id)
+                return record
+            log.info("task %s not confirmed yet (%s); tracking asks again", record.id, exc)
+        log.info("task %s found through its callback", record.id)
+        record = await self._set(
+            record.id,
+            state=TaskState.PENDING,
+            task_id=task_id,
+            submitted_at=record.created_at,
+            status_reason=None,
+        )
+        self._track(record.id)
+        return record
+
     def _connection(self, online: bool, message: str) -> None:
         if online != self._online:
             self._online = online
@@ -520,9 +634,24 @@ class Engine:
         record = await self.store.task_for_token(event.token)
         if record is None:
             return
-        if record.task_id is not None and event.snapshot.task_id != record.task_id:
+        if record.task_id is None:
+            # The POST's answer never came (or the app stopped while it was out): the
+            # callback is the one place the server still says which task it made.
+            self._claims[record.id] = event.snapshot.task_id
+            if record.state is TaskState.SUBMITTING:
+                # submit() takes the claim when the POST fails, unless it has failed while
+                # this callback was being read: the store answers in order, so look again.
+                record = await self.store.get_task(record.id)
+            if record.state is TaskState.SUBMITTING:
+                return  # the POST is still out: submit() takes the claim when it ends
+            claimed = self._claims.pop(record.id, None)
+            if claimed is not None and record.state is TaskState.UNKNOWN:
+                await self._claim(record, claimed)
+            return
+        if event.snapshot.task_id != record.task_id:
             log.warning("callback for task %s names another task id; ignored", record.id)
             return
         # The callback only says "look now": the API's own answer is what counts.
         log.info("callback for task %s (%s)", record.id, event.snapshot.status)
+        self._called_back.add(record.id)
         self.poll_now(record.id)

@@ -43,24 +43,36 @@ class PollPolicy:
         webhooks: bool = False,
         schedule: Sequence[float] = (),
         earliest: float | None = None,
+        called_back: bool = False,
     ) -> float:
         """Seconds until the next poll of a task submitted ``elapsed`` seconds ago.
 
         ``schedule``: the learned moments (seconds after submission) worth a look;
-        ``earliest``: the soonest any recent task of the model ended, if that is known.
+        ``earliest``: the soonest any recent task of the model ended, if that is known;
+        ``called_back``: a callback said the task has ended, and the API did not say so
+        yet (not indexed, or a lagging answer): ask at the fast pace until it does.
         """
+        if called_back:
+            return self._jittered(self.fast)
+        if webhooks:
+            # Callbacks tell when tasks end; polls only catch a lost one, so the one
+            # learned moment worth a look is when every recent task had ended. Waiting
+            # longer than that would only let result links expire.
+            schedule = schedule[-1:]
         upcoming = [t for t in schedule if t > elapsed + self.fast / 4]
         early_answers = earliest is None or earliest < 3 * self.first
+        slowdown = self.webhook_slowdown if webhooks and polls > 0 else 1.0
         if polls == 0 and (early_answers or not upcoming or webhooks):
             base = max(self.first - elapsed, 0.0)
         elif upcoming:
             base = upcoming[0] - elapsed
         elif elapsed < self.fast_period:
-            base = self.settle if schedule else self.fast
+            base = (self.settle if schedule else self.fast) * slowdown
         else:
-            base = self.slow
-        if webhooks and polls > 0:
-            base *= self.webhook_slowdown
+            base = self.slow * slowdown
+        return self._jittered(base)
+
+    def _jittered(self, base: float) -> float:
         return base * (1 + self.jitter * (2 * self.rand() - 1))
 
     def stalled(self, elapsed: float) -> bool:

@@ -55,6 +55,7 @@ def _record_middleware(book: TaskBook) -> Any:
     @web.middleware
     async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
         status: int | None = None
+        book.records.enter(request.path)
         try:
             response = await handler(request)
             status = response.status
@@ -63,6 +64,7 @@ def _record_middleware(book: TaskBook) -> Any:
             status = exc.status
             raise
         finally:
+            book.records.leave(request.path)
             book.records.add_request(
                 RequestRecord(
                     origin="api",
@@ -85,6 +87,11 @@ def _fault_middleware(book: TaskBook) -> Any:
         endpoint = _ENDPOINTS.get(request.path)
         if endpoint is None:
             return await handler(request)
+        if endpoint in book.holding:
+            # The request has arrived whole; what waits is the server's work on it, which
+            # goes on if the client dies meanwhile (aiohttp keeps the body it read).
+            await request.read()
+            await book.wait_at_gate()
         f, rng = book.config.faults, book.rng
         if f.slow.fire(rng, endpoint):
             await asyncio.sleep(f.slow_seconds)

@@ -6,14 +6,18 @@ reaches an image host, and it can let links expire as hosted generators' links d
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
 
+from .config import SandboxConfig
 from .records import RecordLog, RequestRecord
 
+_SLICES = 8  # a slow host's body arrives in this many pieces
 _EXPIRED = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
     "<Message>Request has expired</Message></Error>"
@@ -25,6 +29,10 @@ class StoredFile:
     data: bytes
     content_type: str
     expires_at: float | None
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
 
 
 class CdnStore:
@@ -49,15 +57,21 @@ class CdnStore:
     def get(self, path: str) -> StoredFile | None:
         return self._files.get(path)
 
+    def expire_after(self, path: str, ttl: float) -> None:
+        """The link stops working ``ttl`` seconds from now."""
+        self._files[path].expires_at = time.time() + ttl
 
-def cdn_app(store: CdnStore, log: RecordLog) -> web.Application:
+
+def cdn_app(store: CdnStore, log: RecordLog, config: SandboxConfig) -> web.Application:
     async def serve(request: web.Request) -> web.StreamResponse:
         stored = store.get(request.path)
+        digest = None
         if stored is None:
             response: web.StreamResponse = web.Response(status=404, text="Not Found")
         elif stored.expires_at is not None and time.time() >= stored.expires_at:
             response = web.Response(status=403, text=_EXPIRED, content_type="application/xml")
         else:
+            digest = stored.sha256
             response = web.Response(
                 body=stored.data,
                 content_type=stored.content_type,
@@ -72,11 +86,30 @@ def cdn_app(store: CdnStore, log: RecordLog) -> web.Application:
                 headers=dict(request.headers),
                 at=time.time(),
                 status=response.status,
+                sha256=digest,
             )
         )
+        if stored is not None and digest is not None and config.cdn_seconds > 0:
+            return await _trickle(request, stored, config.cdn_seconds)
         return response
 
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", serve)
     app.router.add_route("HEAD", "/{tail:.*}", serve)
     return app
+
+
+async def _trickle(request: web.Request, stored: StoredFile, seconds: float) -> web.StreamResponse:
+    """The body in slices over ``seconds``, as a slow image host sends it."""
+    response = web.StreamResponse(headers={"Cache-Control": "public, max-age=86400"})
+    response.content_type = stored.content_type
+    response.content_length = len(stored.data)
+    await response.prepare(request)
+    if request.method == "HEAD":
+        return response
+    step = -(-len(stored.data) // _SLICES)
+    for start in range(0, len(stored.data), step):
+        await response.write(stored.data[start : start + step])
+        await asyncio.sleep(seconds / _SLICES)
+    await response.write_eof()
+    return response

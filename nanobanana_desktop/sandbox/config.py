@@ -6,6 +6,7 @@ it while the server runs.
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -65,6 +66,7 @@ class Faults:
     unknown_status: FaultSwitch = field(default_factory=FaultSwitch)  # on query answers
     fail_task: FaultSwitch = field(default_factory=FaultSwitch)  # decided at creation
     text_only: FaultSwitch = field(default_factory=FaultSwitch)  # decided at creation
+    lose_callback: FaultSwitch = field(default_factory=FaultSwitch)  # never sent ("gen")
     retry_after: float = 1.0
     slow_seconds: float = 3.0
     html_status: int = 502
@@ -99,6 +101,17 @@ class Faults:
         return out
 
 
+_DURATIONS = (
+    "pending_seconds",
+    "submitted_seconds",
+    "in_progress_seconds",
+    "in_progress_spread",
+    "not_found_seconds",
+    "result_ttl",
+    "cdn_seconds",
+)
+
+
 @dataclass
 class SandboxConfig:
     # Lifecycle: seconds spent in each state before the next.
@@ -116,6 +129,9 @@ class SandboxConfig:
     image_format: str = "png"
     # Seconds after success when CDN links stop working; None keeps them.
     result_ttl: float | None = None
+    # Each result body is sent in slices over this many seconds: a slow image host, so a
+    # download is in progress long enough for a crash test to land inside it.
+    cdn_seconds: float = 0.0
     images_per_task: int = 1
     price_per_image: Decimal = Decimal("0.5")
     initial_credit: Decimal = Decimal("100")
@@ -131,6 +147,24 @@ class SandboxConfig:
             raise ValueError("result_mode is 'url' or 'data'")
         if self.image_format not in ("png", "jpeg"):
             raise ValueError("image_format is 'png' or 'jpeg'")
+
+    def scaled(self, factor: float) -> SandboxConfig:
+        """A copy on a shorter clock: every duration, the Retry-After hint included, times
+        ``factor``.
+
+        For fast tests of timing-shaped behaviour (a 5 s not-found window, links that expire
+        after 60 s); the client's clocks must be scaled alike (PollPolicy.scaled).
+        """
+        if not factor > 0:
+            raise ValueError("the time scale must be above 0")
+        scaled = copy.deepcopy(self)
+        for name in _DURATIONS:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(scaled, name, value * factor)
+        scaled.faults.retry_after = self.faults.retry_after * factor
+        scaled.faults.slow_seconds = self.faults.slow_seconds * factor
+        return scaled
 
     @classmethod
     def instant(cls, **changes: Any) -> SandboxConfig:

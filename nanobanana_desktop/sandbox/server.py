@@ -60,6 +60,8 @@ class Sandbox:
         self._host = host
         self._ports = (api_port, cdn_port)
         self._runners: list[web.AppRunner] = []
+        self._bound: list[tuple[web.AppRunner, int]] = []  # each runner and its port
+        self.away = False
         self.api_url = ""
         self.cdn_url = ""
         self.book: TaskBook | None = None
@@ -75,7 +77,10 @@ class Sandbox:
         self.api_url = f"http://{shown}:{api_sock.getsockname()[1]}"
         self.cdn_url = f"http://{shown}:{cdn_sock.getsockname()[1]}"
         self.book = TaskBook(self.config, self.store, self.records, self.cdn_url)
-        apps = ((api_app(self.book), api_sock), (cdn_app(self.store, self.records), cdn_sock))
+        apps = (
+            (api_app(self.book), api_sock),
+            (cdn_app(self.store, self.records, self.config), cdn_sock),
+        )
         for app, sock in apps:
             # Stopping must not wait for slow answers in flight (the "slow" fault holds
             # one for many seconds): the app closing with its sandbox has 2 s in all.
@@ -85,7 +90,30 @@ class Sandbox:
             await runner.setup()
             await web.SockSite(runner, sock).start()
             self._runners.append(runner)
+            self._bound.append((runner, sock.getsockname()[1]))
         return self
+
+    async def go_away(self) -> None:
+        """A network outage: both origins stop listening and drop every connection.
+
+        Tasks keep running on the server meanwhile; come_back() listens on the same ports.
+        """
+        for runner, _port in self._bound:
+            for site in list(runner.sites):
+                await site.stop()
+            assert runner.server is not None
+            for connection in runner.server.connections:
+                connection.force_close()
+        self.away = True
+        if self.book is not None:
+            self.book.away = True
+
+    async def come_back(self) -> None:
+        for runner, port in self._bound:
+            await web.SockSite(runner, _listen(self._host, port)).start()
+        self.away = False
+        if self.book is not None:
+            self.book.away = False
 
     async def stop(self) -> None:
         if self.book is not None:
@@ -176,6 +204,24 @@ class SandboxThread:
 
     def publish(self, data: bytes, *, suffix: str = ".png", ttl: float | None = None) -> str:
         return str(self.call(lambda: self.sandbox.publish(data, suffix=suffix, ttl=ttl)))
+
+    @property
+    def book(self) -> TaskBook:
+        assert self.sandbox.book is not None, "the sandbox has not started"
+        return self.sandbox.book
+
+    def hold(self, *endpoints: str) -> None:
+        """Requests to ``endpoints`` ("gen", "query", "user") wait until release()."""
+        self.call(self.book.hold, endpoints)
+
+    def release(self) -> None:
+        self.call(self.book.release)
+
+    def go_away(self) -> None:
+        self.call(self.sandbox.go_away)
+
+    def come_back(self) -> None:
+        self.call(self.sandbox.come_back)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._thread.is_alive():

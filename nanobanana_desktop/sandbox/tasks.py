@@ -11,6 +11,7 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from .cdn import CdnStore
-from .config import SandboxConfig
+from .config import ENDPOINTS, SandboxConfig
 from .records import CallbackRecord, RecordLog
 from .references import ReferenceUnavailable, load_references
 from .render import output_size, render_image
@@ -102,6 +103,25 @@ class TaskBook:
         self._sequence = 0
         self._running: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
+        # Requests to these endpoints wait at a gate until release(): a test can then
+        # crash a client while its request is known to be on the server.
+        self.holding: frozenset[str] = frozenset()
+        self.held = 0  # requests that have reached the gate
+        self._gate = asyncio.Event()
+        self.away = False  # in a network outage: callbacks do not get out either
+
+    def hold(self, endpoints: Iterable[str]) -> None:
+        self._gate = asyncio.Event()
+        self.holding = frozenset(endpoints) & ENDPOINTS
+
+    def release(self) -> None:
+        self.holding = frozenset()
+        self._gate.set()
+
+    async def wait_at_gate(self) -> None:
+        gate = self._gate
+        self.held += 1
+        await gate.wait()
 
     async def close(self) -> None:
         for task in list(self._running):
@@ -209,12 +229,17 @@ class TaskBook:
         if self.config.result_mode == "data":
             mime = "image/jpeg" if fmt == "JPEG" else "image/png"
             return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-        path = self.store.put(data, suffix=".png", ttl=self.config.result_ttl)
-        return self.cdn_base + path
+        # Links expire counted from the task's success (see _finish), not from the render.
+        return self.cdn_base + self.store.put(data, suffix=".png")
 
     def _finish(self, task: SandboxTask, status: str, result: Result, reason: str | None) -> None:
         task.result = result
         task.reason = reason
+        if status == "success" and self.config.result_ttl is not None:
+            for item in result or []:
+                link = item.get("image", "")
+                if link.startswith(self.cdn_base):
+                    self.store.expire_after(link[len(self.cdn_base) :], self.config.result_ttl)
         if status == "success":
             # Charged per image delivered, and only for a success.
             count = max(1, len([r for r in result or [] if "image" in r]))
@@ -233,6 +258,14 @@ class TaskBook:
         payload = task.callback_payload()
         status: int | None = None
         error: str | None = None
+        lost = "network outage" if self.away else None
+        if lost is None and self.config.faults.lose_callback.fire(self.rng, "gen"):
+            lost = "lost (fault)"
+        if lost is not None:
+            self.records.add_callback(
+                CallbackRecord(task.task_id, task.callback_url, payload, None, lost)
+            )
+            return
         try:
             async with self._client().post(
                 task.callback_url,
