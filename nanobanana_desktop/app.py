@@ -135,9 +135,12 @@ def show_notices(window: QWidget, notices: list[str]) -> QMessageBox | None:
     Each notice's first line is the headline, the rest its details. Non-modal, so the
     window can be used at once; plain text, since it quotes paths.
     """
+    from .ui.translations import localized
+
     if not notices:
         return None
-    heads, details = zip(*(f"{notice}\n".split("\n", 1) for notice in notices), strict=True)
+    shown = [localized(notice) for notice in notices]  # session.py writes them in English
+    heads, details = zip(*(f"{notice}\n".split("\n", 1) for notice in shown), strict=True)
     box = QMessageBox(window)
     box.setIcon(QMessageBox.Icon.Information)
     box.setWindowTitle("Nano Banana Desktop")

@@ -10,12 +10,34 @@ import os
 from dataclasses import dataclass
 
 from .api.endpoint import ApiKey
+from .messages import translatable
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "nanobanana-desktop"
 KEYRING_USER = "api-key"
 ENV_VAR = "NANOBANANA_API_KEY"
+
+_ENV_UNUSABLE = translatable("Credentials", "{variable} is set but unusable: {reason}")
+_NO_KEYRING = translatable(
+    "Credentials",
+    "No system keyring is available to hold the API key; set "
+    "{variable} for this session, or install and unlock a keyring",
+)
+_NO_PACKAGE = translatable("Credentials", "The keyring package is missing")
+_STORED_UNUSABLE = translatable("Credentials", "The key in the keyring is unusable: {reason}")
+_SESSION_ONLY = translatable(
+    "Credentials",
+    "No system keyring could store the key, so it is kept for this session only. "
+    "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
+    "Credential Locker) to keep it.",
+)
+_NOTHING_STORED = translatable(
+    "Credentials", "No key was stored in the system keyring, so there was nothing to remove."
+)
+_NOTHING_TO_REMOVE = translatable(
+    "Credentials", "No system keyring is available, so no key was stored there to remove."
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +54,7 @@ def load_api_key() -> KeyLookup:
         try:
             return KeyLookup(ApiKey(from_env), "environment")
         except ValueError as exc:
-            return KeyLookup(None, "none", f"{ENV_VAR} is set but unusable: {exc}")
+            return KeyLookup(None, "none", _ENV_UNUSABLE.format(variable=ENV_VAR, reason=exc))
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -41,19 +63,14 @@ def load_api_key() -> KeyLookup:
             stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
         except KeyringError as exc:
             log.info("keyring unavailable: %s", type(exc).__name__)
-            return KeyLookup(
-                None,
-                "none",
-                "No system keyring is available to hold the API key; set "
-                f"{ENV_VAR} for this session, or install and unlock a keyring",
-            )
+            return KeyLookup(None, "none", _NO_KEYRING.format(variable=ENV_VAR))
     except ImportError:  # pragma: no cover - keyring is a dependency
-        return KeyLookup(None, "none", "The keyring package is missing")
+        return KeyLookup(None, "none", _NO_PACKAGE)
     if stored:
         try:
             return KeyLookup(ApiKey(stored), "keyring")
         except ValueError as exc:
-            return KeyLookup(None, "none", f"The key in the keyring is unusable: {exc}")
+            return KeyLookup(None, "none", _STORED_UNUSABLE.format(reason=exc))
     return KeyLookup(None, "none")
 
 
@@ -69,11 +86,7 @@ def save_api_key(key: ApiKey) -> str | None:
         keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key.reveal())
     except KeyringError as exc:
         log.info("keyring refused the key: %s", type(exc).__name__)
-        return (
-            "No system keyring could store the key, so it is kept for this session only. "
-            "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
-            "Credential Locker) to keep it."
-        )
+        return _SESSION_ONLY
     return None
 
 
@@ -85,11 +98,11 @@ def forget_api_key() -> str | None:
     try:
         keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
     except PasswordDeleteError:
-        return "No key was stored in the system keyring, so there was nothing to remove."
+        return _NOTHING_STORED
     except KeyringError as exc:
         # The fail backend raises NoKeyringError here, not PasswordDeleteError.
         log.info("keyring unavailable for removal: %s", type(exc).__name__)
-        return "No system keyring is available, so no key was stored there to remove."
+        return _NOTHING_TO_REMOVE
     return None
 
 

@@ -22,6 +22,7 @@ from .engine.core import Engine, EngineOptions
 from .engine.paths import LIBRARY_ENV, Locations
 from .engine.polling import PollPolicy
 from .engine.store import DamagedDatabaseError, Store, StoreError
+from .messages import translatable
 from .preferences import Preferences, read_preferences
 from .sandbox import SANDBOX_KEY, SandboxThread
 
@@ -29,7 +30,55 @@ log = logging.getLogger(__name__)
 
 # The problem when there is simply no key yet (no keyring failure, nothing refused): the
 # welcome panel, which is the answer to it, need not repeat it.
-NO_KEY_YET = "No API key yet: add one in Settings, or try the sandbox"
+NO_KEY_YET = translatable("Session", "No API key yet: add one in Settings, or try the sandbox")
+_PASTE_TO_TEST = translatable("Session", "Paste a key to test it")
+_ENV_NOT_KEPT = translatable(
+    "Session",
+    "No system keyring could store the key, and this session uses the key "
+    "from {variable}: the key you entered was not kept.",
+)
+_ENV_SAVED = translatable(
+    "Session",
+    "Saved in the system keyring. This session keeps using the key from "
+    "{variable}; the saved key is used when that is not set.",
+)
+_SANDBOX_NOT_KEPT = translatable(
+    "Session",
+    "No system keyring could store the key, and the sandbox needs none: "
+    "the key you entered was not kept.",
+)
+_SANDBOX_SAVED = translatable(
+    "Session", "Saved in the system keyring: it is used when you start without the sandbox."
+)
+_NO_CLIENT_NOT_KEPT = translatable(
+    "Session",
+    "No system keyring could store the key, so it was not kept: add it on "
+    "the welcome page to use it in this session.",
+)
+_NEXT_START = translatable(
+    "Session", "Saved in the system keyring: it is used from the next start."
+)
+_IN_USE = translatable("Session", "Key checked, saved in the system keyring, and in use now.")
+_REMOVED = translatable("Session", "Removed from the system keyring.")
+_ENV_NEVER_SAVED = translatable(
+    "Session", "{what} This session uses the key from {variable}, which is never saved."
+)
+_REMOVED_UNTIL_QUIT = translatable(
+    "Session",
+    "Removed from the system keyring. This session keeps using it until you "
+    "quit; the next start asks for a key.",
+)
+_NOT_MOVED = translatable(
+    "Session",
+    "{damage}, and it could not be moved aside ({reason}); "
+    "move or delete {path} yourself, then start again",
+)
+_HISTORY_REPLACED = translatable(
+    "Session",
+    "The history database could not be read, so a new, empty history was started.\n"
+    "The damaged file was moved aside to {path}. Images already saved stay in the "
+    "library folder, but earlier tasks are no longer listed in the app.",
+)
 
 
 @dataclass
@@ -204,7 +253,7 @@ class Session:
         """
         if not text.strip():
             if self.client is None:
-                raise ValueError("Paste a key to test it")
+                raise ValueError(_PASTE_TO_TEST)
             return await self.client.balance()
         key = ApiKey(text)
         async with NanoBananaClient(key, base_url=self._key_check_url(base_url)) as probe:
@@ -222,32 +271,20 @@ class Session:
         problem = await run_blocking(save_api_key, key)
         if self.key_source == "environment":
             if problem:
-                return (
-                    "No system keyring could store the key, and this session uses the key "
-                    f"from {ENV_VAR}: the key you entered was not kept."
-                )
-            return (
-                f"Saved in the system keyring. This session keeps using the key from "
-                f"{ENV_VAR}; the saved key is used when that is not set."
-            )
+                return _ENV_NOT_KEPT.format(variable=ENV_VAR)
+            return _ENV_SAVED.format(variable=ENV_VAR)
         if self.mode == "sandbox":
             if problem:
-                return (
-                    "No system keyring could store the key, and the sandbox needs none: "
-                    "the key you entered was not kept."
-                )
-            return "Saved in the system keyring: it is used when you start without the sandbox."
+                return _SANDBOX_NOT_KEPT
+            return _SANDBOX_SAVED
         if self.client is None:
             if problem:
-                return (
-                    "No system keyring could store the key, so it was not kept: add it on "
-                    "the welcome page to use it in this session."
-                )
-            return "Saved in the system keyring: it is used from the next start."
+                return _NO_CLIENT_NOT_KEPT
+            return _NEXT_START
         self.client.replace_key(key)
         self.key_source = "session" if problem else "keyring"
         self.key_problem = None
-        return problem or "Key checked, saved in the system keyring, and in use now."
+        return problem or _IN_USE
 
     async def forget_key(self) -> str:
         """Delete the key from the keyring; returns what happened, for the user.
@@ -257,18 +294,13 @@ class Session:
         """
         problem = await run_blocking(forget_api_key)
         if self.key_source == "environment":
-            return (problem or "Removed from the system keyring.") + (
-                f" This session uses the key from {ENV_VAR}, which is never saved."
-            )
+            return _ENV_NEVER_SAVED.format(what=problem or _REMOVED, variable=ENV_VAR)
         if problem:
             return problem
         if self.key_source == "keyring":
             self.key_source = "session"
-            return (
-                "Removed from the system keyring. This session keeps using it until you "
-                "quit; the next start asks for a key."
-            )
-        return "Removed from the system keyring."
+            return _REMOVED_UNTIL_QUIT
+        return _REMOVED
 
     async def use_sandbox(self) -> None:
         """Switch this run to an in-process sandbox (the welcome panel's second choice)."""
@@ -304,16 +336,11 @@ async def open_store(path: Path) -> tuple[Store, str | None]:
         moved = await run_blocking(move_aside, path)
     except OSError as exc:
         raise StoreError(
-            f"{damage}, and it could not be moved aside ({exc.strerror or exc}); "
-            f"move or delete {path} yourself, then start again"
+            _NOT_MOVED.format(damage=damage, reason=exc.strerror or exc, path=path)
         ) from exc
     log.warning("damaged history database moved to %s: %s", moved, damage)
     # First line: what happened; the rest: where the old file is, and what it means.
-    return await Store.open(path), (
-        "The history database could not be read, so a new, empty history was started.\n"
-        f"The damaged file was moved aside to {moved}. Images already saved stay in the "
-        "library folder, but earlier tasks are no longer listed in the app."
-    )
+    return await Store.open(path), _HISTORY_REPLACED.format(path=moved)
 
 
 def move_aside(path: Path) -> Path:

@@ -4,11 +4,12 @@
 
 For each language in LANGUAGES, ``nanobanana_desktop/translations/nanobanana_XX.ts`` (the
 source of truth, committed) gains every string the code marks for translation — ``tr()``,
-``QCoreApplication.translate()`` and ``QT_TRANSLATE_NOOP()`` with literal text — as an
-unfinished entry, and loses the strings the code no longer has. Translate the unfinished
-ones (Qt Linguist: ``pyside6-linguist``, or by hand in the XML), run this again, and it
-compiles each .ts to the .qm the app loads (committed too, so a checkout and the wheel
-work without the Qt tools). It exits 1 while an entry is unfinished;
+``QCoreApplication.translate()``, ``QT_TRANSLATE_NOOP()`` and ``translatable()`` (the
+templates the api/engine layers declare in English, nanobanana_desktop/messages.py) with
+literal text — as an unfinished entry, and loses the strings the code no longer has.
+Translate the unfinished ones (Qt Linguist: ``pyside6-linguist``, or by hand in the XML),
+run this again, and it compiles each .ts to the .qm the app loads (committed too, so a
+checkout and the wheel work without the Qt tools). It exits 1 while an entry is unfinished;
 tests/test_translations_catalogue.py fails CI the same way.
 
 No source locations are written: every edit elsewhere would otherwise move line numbers
@@ -76,6 +77,9 @@ def extract(ts: Path, language: str, files: list[Path] | None = None) -> None:
                 "-no-obsolete",
                 "-locations",
                 "none",
+                # translatable("Context", "text") reads like QT_TRANSLATE_NOOP to lupdate.
+                "-tr-function-alias",
+                "QT_TRANSLATE_NOOP+=translatable",
                 "-source-language",
                 SOURCE_LANGUAGE,
                 "-target-language",

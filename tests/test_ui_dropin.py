@@ -539,3 +539,32 @@ def test_screenshot_after_a_restore(qloop, composer, tmp_path):
     shot = composer.grab()
     assert not shot.isNull()
     shot.save(str(tmp_path / "composer-restored.png"))
+
+
+def test_the_restore_notes_and_problems_read_in_dutch(qloop, qapp, composer, tmp_path):
+    # engine/image_settings.py writes its notes in English; the bar shows them translated.
+    from nanobanana_desktop.ui.translations import install_language
+
+    path = a1111_png(tmp_path)
+    folder = tmp_path / "a folder.png"
+    folder.mkdir()
+    assert install_language(qapp, "nl") is None
+    try:
+
+        async def scenario():
+            assert drop(composer.prompt.viewport(), files(path))
+            await settled(composer)
+            notes = composer.restore_bar.details.text()
+            assert drop(composer.prompt.viewport(), files(folder))
+            await settled(composer)
+            return notes, composer.restore_bar.message.text()
+
+        notes, problem = run(qloop, composer, scenario)
+    finally:
+        install_language(qapp, "en")
+    assert notes.split("\n") == [
+        "Model “sd_xl_base_1.0” is geen Nano Banana-model; dat van jou blijft staan.",
+        "De negatieve prompt is weggelaten: deze API neemt er geen.",
+        "Hier niet gebruikt: Steps, Sampler, CFG scale, Seed en nog 1.",
+    ]
+    assert problem == "“a folder.png” is een map; sleep één afbeeldingsbestand."

@@ -183,3 +183,30 @@ def test_the_system_language_is_the_default():
         assert done.returncode == 0, done.stderr
         texts.append(done.stdout.strip())
     assert texts == ["Sleutel controleren en opslaan", "Check and save key"]
+
+
+def test_a_refused_key_is_explained_in_dutch(qloop, qtbot, sandbox, dutch):
+    # The refusal is the API client's English message; the welcome panel shows it in Dutch.
+    sandbox.config.refused_keys.add("dk-revoked-000000000001")
+
+    async def scenario():
+        session = await Session.open(SessionOptions(base_url=sandbox.api_url))  # no key
+        window = await show_window(qtbot, session)
+        try:
+            first = window.welcome.status.text()
+            window.welcome.key_edit.setText("dk-revoked-000000000001")
+            window.welcome.save_button.click()
+            await window._background.settle()
+            return first, window.welcome.status.text(), session.engine
+        finally:
+            await window.stop()
+            await session.close()
+
+    first, refused, engine = drive(qloop, scenario())
+    assert engine is None
+    assert refused == "De API-sleutel werd geweigerd (401): controleer hem in Instellingen"
+    # No keyring in the tests (conftest): credentials.py's notice, in Dutch as well.
+    assert first == (
+        "Er is geen sleutelbos van het systeem om de API-sleutel te bewaren; stel "
+        "NANOBANANA_API_KEY in voor deze sessie, of installeer en ontgrendel een sleutelbos"
+    )

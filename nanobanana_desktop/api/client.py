@@ -22,6 +22,7 @@ from typing import Any, Self
 import httpx
 
 from .. import __version__
+from ..messages import translatable
 from .endpoint import DEFAULT_BASE_URL, ApiKey, OriginBearerAuth, normalize_base_url
 from .errors import (
     ApiError,
@@ -52,6 +53,36 @@ NOT_INDEXED_WINDOW = 30.0
 # Answers with inline (base64) 4K images are large; anything past this is not the API.
 MAX_ANSWER_BYTES = 160 * 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+_UNREADABLE_ACCEPT = translatable(
+    "ApiErrors",
+    "The server accepted the generation request but its answer was unreadable "
+    "({reason}). The task may have been created and charged: check the task "
+    "list before sending it again",
+)
+_CONNECT_TIMEOUT = translatable(
+    "ApiErrors", "The API at {url} did not accept a connection in time: check your network"
+)
+_CONNECT_FAILED = translatable(
+    "ApiErrors", "Could not connect to the API at {url} ({reason}): check your network or proxy"
+)
+_POOL_FULL = translatable(
+    "ApiErrors", "Too many requests are waiting for a connection; try again shortly"
+)
+_NO_ANSWER = translatable(
+    "ApiErrors",
+    "The generation request was sent but no answer came back "
+    "({reason}). The task may have been "
+    "created and charged: check the task list before sending it again",
+)
+_TIMEOUT = translatable("ApiErrors", "timeout")
+_READ_TIMEOUT = translatable("ApiErrors", "The API did not answer {method} {path} in time")
+_BROKEN = translatable(
+    "ApiErrors", "The connection to the API broke during {method} {path} ({reason})"
+)
+_TOO_LARGE = translatable(
+    "ApiErrors", "The server's answer is larger than {megabytes} MB; it was not read"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +181,7 @@ class NanoBananaClient:
             if exc.status is not None and exc.status >= 400:
                 raise
             # The server said yes in a form we cannot read: the task may well exist.
-            raise OutcomeUnknownError(
-                "The server accepted the generation request but its answer was unreadable "
-                f"({exc}). The task may have been created and charged: check the task "
-                "list before sending it again"
-            ) from exc
+            raise OutcomeUnknownError(_UNREADABLE_ACCEPT.format(reason=exc)) from exc
         self._submitted_at[task_id] = self._clock()
         return task_id
 
@@ -279,31 +306,19 @@ class NanoBananaClient:
     ) -> TransportError:
         """The typed error for a transport failure; whether the request left decides."""
         if isinstance(exc, httpx.ConnectTimeout):
-            return RequestTimeoutError(
-                f"The API at {self.base_url} did not accept a connection in time: "
-                "check your network"
-            )
+            return RequestTimeoutError(_CONNECT_TIMEOUT.format(url=self.base_url))
         if isinstance(exc, httpx.ConnectError):
-            return NetworkError(
-                f"Could not connect to the API at {self.base_url} ({_reason(exc)}): "
-                "check your network or proxy"
-            )
+            return NetworkError(_CONNECT_FAILED.format(url=self.base_url, reason=_reason(exc)))
         if isinstance(exc, httpx.PoolTimeout):
-            return RequestTimeoutError(
-                "Too many requests are waiting for a connection; try again shortly"
-            )
+            return RequestTimeoutError(_POOL_FULL)
         timed_out = isinstance(exc, httpx.TimeoutException)
         if method == "POST":
             return OutcomeUnknownError(
-                "The generation request was sent but no answer came back "
-                f"({'timeout' if timed_out else _reason(exc)}). The task may have been "
-                "created and charged: check the task list before sending it again"
+                _NO_ANSWER.format(reason=_TIMEOUT if timed_out else _reason(exc))
             )
         if timed_out:
-            return RequestTimeoutError(f"The API did not answer {method} {path} in time")
-        return NetworkError(
-            f"The connection to the API broke during {method} {path} ({_reason(exc)})"
-        )
+            return RequestTimeoutError(_READ_TIMEOUT.format(method=method, path=path))
+        return NetworkError(_BROKEN.format(method=method, path=path, reason=_reason(exc)))
 
 
 async def _read_capped(response: httpx.Response) -> bytes:
@@ -313,8 +328,7 @@ async def _read_capped(response: httpx.Response) -> bytes:
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
             raise ProtocolError(
-                f"The server's answer is larger than {MAX_ANSWER_BYTES // 2**20} MB; "
-                "it was not read",
+                _TOO_LARGE.format(megabytes=MAX_ANSWER_BYTES // 2**20),
                 status=response.status_code,
             )
         chunks.append(chunk)

@@ -12,10 +12,29 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..messages import translatable
 from ..secret_registry import remember_secret
 from .errors import InsecureBaseUrlError
 
 DEFAULT_BASE_URL = "https://api.defapi.org"
+
+_NOT_WEB_ADDRESS = translatable(
+    "ApiErrors", "The API address {url} is not a web address; use https://api.defapi.org"
+)
+_PLAIN_HTTP = translatable(
+    "ApiErrors",
+    "The API address {url} uses plain http, which would send your key "
+    "unencrypted; use https:// (plain http is allowed only on 127.0.0.1)",
+)
+_EXTRA_PARTS = translatable(
+    "ApiErrors",
+    "The API address {url} must not carry a query, fragment or login; "
+    "give only scheme, host, port and path",
+)
+_KEY_EMPTY = translatable("ApiErrors", "The API key is empty; paste the key from your account page")
+_KEY_SPACES = translatable(
+    "ApiErrors", "The API key holds spaces or control characters; paste it again"
+)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -33,19 +52,11 @@ def normalize_base_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        raise InsecureBaseUrlError(
-            f"The API address {url!r} is not a web address; use https://api.defapi.org"
-        )
+        raise InsecureBaseUrlError(_NOT_WEB_ADDRESS.format(url=repr(url)))
     if scheme == "http" and not is_loopback_host(parts.hostname):
-        raise InsecureBaseUrlError(
-            f"The API address {url!r} uses plain http, which would send your key "
-            "unencrypted; use https:// (plain http is allowed only on 127.0.0.1)"
-        )
+        raise InsecureBaseUrlError(_PLAIN_HTTP.format(url=repr(url)))
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise InsecureBaseUrlError(
-            f"The API address {url!r} must not carry a query, fragment or login; "
-            "give only scheme, host, port and path"
-        )
+        raise InsecureBaseUrlError(_EXTRA_PARTS.format(url=repr(url)))
     return url.strip().rstrip("/")
 
 
@@ -64,9 +75,9 @@ class ApiKey:
     def __init__(self, value: str) -> None:
         value = value.strip()
         if not value:
-            raise ValueError("The API key is empty; paste the key from your account page")
+            raise ValueError(_KEY_EMPTY)
         if any(ch.isspace() or not ch.isprintable() for ch in value):
-            raise ValueError("The API key holds spaces or control characters; paste it again")
+            raise ValueError(_KEY_SPACES)
         self._value = value
         remember_secret(value)
 

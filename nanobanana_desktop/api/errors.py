@@ -6,6 +6,11 @@ message, repr or attribute ever holds the API key.
 
 from __future__ import annotations
 
+from ..messages import translatable
+
+# "prompt: write a prompt that describes the image"; the UI translates both parts.
+_FIELD_MESSAGE = translatable("RequestErrors", "{field}: {message}")
+
 
 class NanoBananaError(Exception):
     """Base of every error this client raises on purpose."""
@@ -22,7 +27,7 @@ class RequestValidationError(NanoBananaError, ValueError):
     """A request was refused before anything was sent."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(_FIELD_MESSAGE.format(field=field, message=message))
         self.field = field
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..messages import translatable
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -27,6 +28,60 @@ from .errors import (
 from .models import TaskSnapshot, TaskStatus
 
 _MAX_SHOWN = 300  # server text quoted in a message; the whole text stays on the error
+_NOT_JSON = translatable(
+    "ApiErrors",
+    "The server answered with {kind} instead of JSON (HTTP {status}); "
+    "a proxy or an outage may be in the way: try again shortly",
+)
+_A_WEB_PAGE = translatable("ApiErrors", "a web page")
+_MALFORMED = translatable("ApiErrors", "malformed data")
+_NO_ENVELOPE = translatable(
+    "ApiErrors",
+    "The server's answer (HTTP {status}) has no {envelope} envelope; "
+    "the API may have changed: update the app or report it",
+)
+_PROXY_PAGE = translatable("ApiErrors", "an error web page (probably from a proxy)")
+_REFUSED_400 = translatable(
+    "ApiErrors",
+    "The API refused the request (400){suffix}. Check the prompt, model and "
+    "references, then try again",
+)
+_KEY_REFUSED = translatable("ApiErrors", "The API key was refused (401): check it in Settings")
+_NO_CREDIT = translatable(
+    "ApiErrors", "Your account has too little credit (402): top it up, then try again"
+)
+_FORBIDDEN = translatable(
+    "ApiErrors", "The API key may not do this (403){suffix}. Check your account"
+)
+_NOT_FOUND = translatable("ApiErrors", "Not found on the server (404){suffix}")
+_WAIT_SECONDS = translatable(
+    "ApiErrors", "Too many requests (429): the server asks to wait about {seconds} s"
+)
+_WAIT_A_MOMENT = translatable(
+    "ApiErrors", "Too many requests (429): the server asks to wait a moment"
+)
+_SERVER_PROBLEM = translatable(
+    "ApiErrors", "The server had a problem ({status}){suffix}. Retrying later usually helps"
+)
+_OTHER_STATUS = translatable("ApiErrors", "The API answered with an error ({status}){suffix}")
+_REFUSED_CODE = translatable("ApiErrors", "The API refused the request (code {code}): {said}")
+_NO_REASON = translatable("ApiErrors", "no reason given")
+_NO_TASK_ID = translatable(
+    "ApiErrors",
+    "The server accepted the request but sent no task id; the task may still "
+    "have been created: check the account's history before resubmitting",
+)
+_NO_CREDIT_FIELD = translatable("ApiErrors", "The server's account answer holds no credit balance")
+_NO_TASK_DATA = translatable(
+    "ApiErrors", "The server's task answer holds no task data; polling will go on"
+)
+_UNKNOWN_STATUS = translatable(
+    "ApiErrors",
+    "The server reported the unknown task status {status}; "
+    "polling will go on, and an app update may know it",
+)
+_NOTHING = translatable("ApiErrors", "nothing")
+_BAD_RESULT = translatable("ApiErrors", "The server's task result is neither a list nor empty")
 
 
 def _clip(text: str) -> str:
@@ -43,10 +98,9 @@ def decode_envelope(
     except (ValueError, RecursionError):
         envelope = None
         if status < 400:
-            kind = "a web page" if _looks_like_html(content_type, body) else "malformed data"
+            kind = _A_WEB_PAGE if _looks_like_html(content_type, body) else _MALFORMED
             raise ProtocolError(
-                f"The server answered with {kind} instead of JSON (HTTP {status}); "
-                "a proxy or an outage may be in the way: try again shortly",
+                _NOT_JSON.format(kind=kind, status=status),
                 status=status,
             ) from None
     if not isinstance(envelope, dict) or not _is_int(envelope.get("code")):
@@ -55,8 +109,7 @@ def decode_envelope(
                 status, None, _body_summary(content_type, body), None, retry_after
             )
         raise ProtocolError(
-            f"The server's answer (HTTP {status}) has no {{code, message, data}} envelope; "
-            "the API may have changed: update the app or report it",
+            _NO_ENVELOPE.format(status=status, envelope="{code, message, data}"),
             status=status,
         )
     code: int = envelope["code"]
@@ -82,7 +135,7 @@ def _looks_like_html(content_type: str, body: bytes) -> bool:
 
 def _body_summary(content_type: str, body: bytes) -> str | None:
     if _looks_like_html(content_type, body):
-        return "an error web page (probably from a proxy)"
+        return _PROXY_PAGE
     return None
 
 
@@ -103,32 +156,22 @@ def error_for_status(
         "retry_after": retry_after,
     }
     if status == 400:
-        return BadRequestError(
-            f"The API refused the request (400){suffix}. Check the prompt, model and "
-            "references, then try again",
-            **kw,
-        )
+        return BadRequestError(_REFUSED_400.format(suffix=suffix), **kw)
     if status == 401:
-        return AuthenticationError("The API key was refused (401): check it in Settings", **kw)
+        return AuthenticationError(_KEY_REFUSED, **kw)
     if status == 402:
-        return InsufficientCreditError(
-            "Your account has too little credit (402): top it up, then try again", **kw
-        )
+        return InsufficientCreditError(_NO_CREDIT, **kw)
     if status == 403:
-        return AuthenticationError(
-            f"The API key may not do this (403){suffix}. Check your account", **kw
-        )
+        return AuthenticationError(_FORBIDDEN.format(suffix=suffix), **kw)
     if status == 404:
-        return NotFoundError(f"Not found on the server (404){suffix}", **kw)
+        return NotFoundError(_NOT_FOUND.format(suffix=suffix), **kw)
     if status == 429:
-        wait = f" about {retry_after:.0f} s" if retry_after else " a moment"
-        return RateLimitedError(f"Too many requests (429): the server asks to wait{wait}", **kw)
+        if retry_after:
+            return RateLimitedError(_WAIT_SECONDS.format(seconds=f"{retry_after:.0f}"), **kw)
+        return RateLimitedError(_WAIT_A_MOMENT, **kw)
     if status in (408, 409) or status >= 500:
-        return ServerError(
-            f"The server had a problem ({status}){suffix}. Retrying later usually helps",
-            **kw,
-        )
-    return ApiError(f"The API answered with an error ({status}){suffix}", **kw)
+        return ServerError(_SERVER_PROBLEM.format(status=status, suffix=suffix), **kw)
+    return ApiError(_OTHER_STATUS.format(status=status, suffix=suffix), **kw)
 
 
 def error_for_code(status: int, code: int, message: str | None, detail: str | None) -> ApiError:
@@ -142,9 +185,9 @@ def error_for_code(status: int, code: int, message: str | None, detail: str | No
     if mapped is not None:
         mapped.status = status  # the class says what it means; status stays what was sent
         return mapped
-    said = _clip(detail or message or "no reason given")
+    said = _clip(detail or message or _NO_REASON)
     return ApiError(
-        f"The API refused the request (code {code}): {said}",
+        _REFUSED_CODE.format(code=code, said=said),
         status=status,
         code=code,
         server_message=message,
@@ -155,33 +198,27 @@ def error_for_code(status: int, code: int, message: str | None, detail: str | No
 def parse_task_id(data: Any) -> str:
     task_id = data.get("task_id") if isinstance(data, Mapping) else None
     if not isinstance(task_id, str) or not task_id.strip():
-        raise ProtocolError(
-            "The server accepted the request but sent no task id; the task may still "
-            "have been created: check the account's history before resubmitting"
-        )
+        raise ProtocolError(_NO_TASK_ID)
     return task_id.strip()
 
 
 def parse_credit(data: Any) -> Decimal:
     credit = _decimal(data.get("credit")) if isinstance(data, Mapping) else None
     if credit is None:
-        raise ProtocolError("The server's account answer holds no credit balance")
+        raise ProtocolError(_NO_CREDIT_FIELD)
     return credit
 
 
 def parse_snapshot(data: Any, task_id: str) -> TaskSnapshot:
     """A query answer's ``data`` (or a callback payload) as a snapshot."""
     if not isinstance(data, Mapping):
-        raise ProtocolError("The server's task answer holds no task data; polling will go on")
+        raise ProtocolError(_NO_TASK_DATA)
     raw_status = data.get("status")
     try:
         status = TaskStatus(raw_status if isinstance(raw_status, str) else "")
     except ValueError:
-        shown = _clip(str(raw_status)) if raw_status is not None else "nothing"
-        raise ProtocolError(
-            f"The server reported the unknown task status {shown!r}; "
-            "polling will go on, and an app update may know it"
-        ) from None
+        shown = _clip(str(raw_status)) if raw_status is not None else _NOTHING
+        raise ProtocolError(_UNKNOWN_STATUS.format(status=repr(shown))) from None
     images, texts = _parse_result(data.get("result"))
     sent_id = data.get("task_id")
     return TaskSnapshot(
@@ -202,7 +239,7 @@ def _parse_result(result: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if isinstance(result, Mapping):  # a lone item where a list was promised
         result = [result]
     if not isinstance(result, list):
-        raise ProtocolError("The server's task result is neither a list nor empty")
+        raise ProtocolError(_BAD_RESULT)
     images: list[str] = []
     texts: list[str] = []
     for item in result:

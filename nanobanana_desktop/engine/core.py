@@ -33,6 +33,7 @@ from ..api import (
     TransportError,
     validate_request,
 )
+from ..messages import translatable
 from .downloads import (
     DownloadError,
     SourceExpired,
@@ -62,6 +63,22 @@ if TYPE_CHECKING:
     from PIL import Image
 
 log = logging.getLogger(__name__)
+
+_LOST_SUBMISSION = translatable(
+    "Engine",
+    "The app stopped while this task was being sent; it may have "
+    "been created and charged. Check your account, or resubmit it.",
+)
+_OFFLINE = translatable("Engine", "Offline, retrying: {reason}")
+_GONE = translatable("Engine", "The server no longer knows this task ({reason})")
+_KEY_WAIT = translatable("Engine", "{reason}; tasks wait until the key works again")
+_CONNECTED = translatable("Engine", "Connected")
+_SERVER_FAILED = translatable("Engine", "The server reported a failure")
+_WORDS = translatable("Engine", "The model answered in words instead of an image: {text}")
+_NO_IMAGE_SENT = translatable("Engine", "The server reported success but sent no image")
+_SOME_LOST = translatable("Engine", "{lost} of {total} images could not be saved")
+_NONE_SAVED = translatable("Engine", "No image could be saved")
+_NOT_WRITTEN = translatable("Engine", "The image could not be written to {folder}: {reason}")
 
 _SERVER_STATES = {
     TaskStatus.PENDING: TaskState.PENDING,
@@ -154,8 +171,7 @@ class Engine:
             await self._set(
                 record.id,
                 state=TaskState.UNKNOWN,
-                status_reason="The app stopped while this task was being sent; it may have "
-                "been created and charged. Check your account, or resubmit it.",
+                status_reason=_LOST_SUBMISSION,
             )
         tracked = [state for state in TaskState if state.needs_tracking]
         records = await self.store.list_tasks(states=tracked)
@@ -363,24 +379,24 @@ class Engine:
             if exc.code is None:
                 # No API envelope (a proxy's page, a garbled answer): that is not the API
                 # saying the task is gone, so it is asked again.
-                self._connection(False, f"Offline, retrying: {exc}")
+                self._connection(False, _OFFLINE.format(reason=exc))
                 return record, False
             failed = await self._set(
                 record.id,
                 state=TaskState.FAILED,
                 finished_at=self._clock(),
-                status_reason=f"The server no longer knows this task ({exc})",
+                status_reason=_GONE.format(reason=exc),
             )
             return failed, True
         except AuthenticationError as exc:
-            self._connection(False, f"{exc}; tasks wait until the key works again")
+            self._connection(False, _KEY_WAIT.format(reason=exc))
             return record, False
         except (TransportError, ApiError) as exc:
-            self._connection(False, f"Offline, retrying: {exc}")
+            self._connection(False, _OFFLINE.format(reason=exc))
             return record, False
         finally:
             self._polls[record.id] = self._polls.get(record.id, 0) + 1
-        self._connection(True, "Connected")
+        self._connection(True, _CONNECTED)
         if not snapshot.is_final:
             state = TaskState.STALLED if stalled else _SERVER_STATES[snapshot.status]
             if state is record.state:
@@ -400,7 +416,7 @@ class Engine:
                 state=TaskState.FAILED,
                 finished_at=now,
                 consumed=snapshot.consumed,
-                status_reason=snapshot.status_reason or "The server reported a failure",
+                status_reason=snapshot.status_reason or _SERVER_FAILED,
             )
             if record.submitted_at is not None:
                 self.durations.add_failure(record.model, done_at - record.submitted_at)
@@ -429,9 +445,7 @@ class Engine:
         """Save every image; True when some wait on the network and are fetched again soon."""
         if not snapshot.images:
             reason = (
-                "The model answered in words instead of an image: " + " ".join(snapshot.texts)
-                if snapshot.texts
-                else "The server reported success but sent no image"
+                _WORDS.format(text=" ".join(snapshot.texts)) if snapshot.texts else _NO_IMAGE_SENT
             )
             failed = await self._set(
                 record.id, state=TaskState.FAILED, finished_at=self._clock(), status_reason=reason
@@ -452,7 +466,7 @@ class Engine:
         saved = [image for image in outcomes if image.state is ImageState.SAVED]
         if saved:
             lost = len(outcomes) - len(saved)
-            note = f"{lost} of {len(outcomes)} images could not be saved" if lost else None
+            note = _SOME_LOST.format(lost=lost, total=len(outcomes)) if lost else None
             done = await self._set(
                 record.id,
                 state=TaskState.SUCCEEDED,
@@ -464,7 +478,7 @@ class Engine:
             record.id,
             state=TaskState.FAILED,
             finished_at=self._clock(),
-            status_reason=outcomes[0].error or "No image could be saved",
+            status_reason=outcomes[0].error or _NONE_SAVED,
         )
         return failed, False
 
@@ -505,7 +519,7 @@ class Engine:
             self.events.publish(ImageFailed(record, image, str(exc)))
             return image
         except OSError as exc:
-            message = f"The image could not be written to {self.library}: {exc.strerror or exc}"
+            message = _NOT_WRITTEN.format(folder=self.library, reason=exc.strerror or exc)
             image = dataclasses.replace(image, error=message)
             self.events.publish(ImageFailed(record, image, message))
             return image

@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..api.models import ASPECT_RATIOS, IMAGE_SIZES, KNOWN_MODELS
+from ..messages import translatable
 from .downloads import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from .metadata import (
     GenerationParameters,
@@ -59,6 +60,51 @@ _QUIET_KEYS = frozenset(
     }
 )
 _LISTED_KEYS = 4  # "Not used here: Steps, Sampler, CFG scale, Seed and 3 more"
+
+_LABELS = {
+    "aspect_ratio": translatable("ImageSettings", "Aspect ratio"),
+    "image_size": translatable("ImageSettings", "Image size"),
+}
+_NOT_OFFERED = translatable(
+    "ImageSettings", "{setting} “{value}” is not one this app offers; yours is kept."
+)
+_ONE_INLINE = translatable(
+    "ImageSettings",
+    "1 reference was pasted or dropped as a file when this image was made; "
+    "the file holds no copy, so add it again if you need it.",
+)
+_SOME_INLINE = translatable(
+    "ImageSettings",
+    "{count} references were pasted or dropped as a file when this image was made; "
+    "the file holds no copy, so add it again if you need it.",
+)
+_FOREIGN_MODEL = translatable(
+    "ImageSettings", "Model “{model}” is not a Nano Banana model; yours is kept."
+)
+_NEGATIVE = translatable("ImageSettings", "The negative prompt is left out: this API takes none.")
+_UNUSED = translatable("ImageSettings", "Not used here: {settings}.")
+_UNUSED_MORE = translatable("ImageSettings", "Not used here: {settings} and {more} more.")
+_A_FOLDER = translatable("ImageSettings", "{name} is a folder; drop one image file.")
+_UNREADABLE = translatable("ImageSettings", "{name} could not be read: {reason}.")
+_TOO_LARGE = translatable(
+    "ImageSettings",
+    "{name} is larger than {megabytes} MB; files that large are not read for settings.",
+)
+_NOT_AN_IMAGE = translatable(
+    "ImageSettings",
+    "{name} is not a PNG, JPEG or WebP image (or it is damaged), "
+    "so it carries no settings to restore.",
+)
+_TOO_MANY_PIXELS = translatable(
+    "ImageSettings",
+    "{name} is {width}×{height} pixels; images over "
+    "{megapixels} megapixels are not read for settings.",
+)
+_NOTHING_TO_RESTORE = translatable(
+    "ImageSettings",
+    "{name} carries no prompt or settings. To use it as a reference image, "
+    "drop it on a reference slot.",
+)
 
 
 class NoSettingsError(ValueError):
@@ -108,14 +154,11 @@ def settings_from_metadata(meta: ImageMetadata) -> ImageSettings:
         if value is None or value in offered:
             restored.add(name)
         else:
-            notes.append(f"{_label(name)} “{value}” is not one this app offers; yours is kept.")
+            notes.append(_NOT_OFFERED.format(setting=_LABELS[name], value=value))
     references = tuple(r for r in meta.references if not is_stand_in(r))
     inline = len(meta.references) - len(references)
     if inline:
-        notes.append(
-            f"{_count(inline, 'reference')} pasted or dropped as a file when this image was "
-            "made; the file holds no copy, so add it again if you need it."
-        )
+        notes.append(_ONE_INLINE if inline == 1 else _SOME_INLINE.format(count=inline))
     return ImageSettings(
         origin=OWN,
         prompt=meta.prompt,
@@ -141,7 +184,7 @@ def settings_from_parameters(
     if model in KNOWN_MODELS:
         restored.add("model")
     elif model:
-        notes.append(f"Model “{model}” is not a Nano Banana model; yours is kept.")
+        notes.append(_FOREIGN_MODEL.format(model=model))
         model = ""
     ratio = found.get("Aspect ratio")
     if ratio in ASPECT_RATIOS:
@@ -157,12 +200,16 @@ def settings_from_parameters(
     else:
         image_size = None
     if found.negative_prompt:
-        notes.append("The negative prompt is left out: this API takes none.")
+        notes.append(_NEGATIVE)
     unused = list(dict.fromkeys(k for k, _ in found.settings if k not in _QUIET_KEYS))
     if unused:
         listed = ", ".join(unused[:_LISTED_KEYS])
         more = len(unused) - _LISTED_KEYS
-        notes.append(f"Not used here: {listed}" + (f" and {more} more." if more > 0 else "."))
+        notes.append(
+            _UNUSED_MORE.format(settings=listed, more=more)
+            if more > 0
+            else _UNUSED.format(settings=listed)
+        )
     return ImageSettings(
         origin=PARAMETERS,
         prompt=found.prompt,
@@ -187,27 +234,22 @@ def read_image_settings(
         with path.open("rb") as file:
             data = file.read(max_bytes + 1)
     except IsADirectoryError:
-        raise NoSettingsError(f"{name} is a folder; drop one image file.") from None
+        raise NoSettingsError(_A_FOLDER.format(name=name)) from None
     except OSError as exc:
-        raise NoSettingsError(f"{name} could not be read: {exc.strerror or exc}.") from None
+        raise NoSettingsError(_UNREADABLE.format(name=name, reason=exc.strerror or exc)) from None
     if len(data) > max_bytes:
-        raise NoSettingsError(
-            f"{name} is larger than {max_bytes // (1024 * 1024)} MB; "
-            "files that large are not read for settings."
-        )
+        raise NoSettingsError(_TOO_LARGE.format(name=name, megabytes=max_bytes // (1024 * 1024)))
     try:
         with Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "WEBP")) as image:
             pixels = image.size
     except Exception:
         # Pillow raises many types on damaged input; every one means the same here.
-        raise NoSettingsError(
-            f"{name} is not a PNG, JPEG or WebP image (or it is damaged), "
-            "so it carries no settings to restore."
-        ) from None
+        raise NoSettingsError(_NOT_AN_IMAGE.format(name=name)) from None
     if pixels[0] * pixels[1] > max_pixels:
         raise NoSettingsError(
-            f"{name} is {pixels[0]}×{pixels[1]} pixels; images over "
-            f"{max_pixels // 1_000_000} megapixels are not read for settings."
+            _TOO_MANY_PIXELS.format(
+                name=name, width=pixels[0], height=pixels[1], megapixels=max_pixels // 1_000_000
+            )
         )
     meta = read_metadata(data)
     if meta is not None:
@@ -215,15 +257,4 @@ def read_image_settings(
     found = read_generation_parameters(data)
     if found is not None and found.prompt:
         return settings_from_parameters(found, pixels)
-    raise NoSettingsError(
-        f"{name} carries no prompt or settings. To use it as a reference image, "
-        "drop it on a reference slot."
-    )
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"1 {noun} was" if number == 1 else f"{number} {noun}s were"
+    raise NoSettingsError(_NOTHING_TO_RESTORE.format(name=name))

@@ -14,11 +14,43 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from ..api.models import MAX_REFERENCE_DATA_URI_BYTES
+from ..messages import translatable
 
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
 MAX_SOURCE_PIXELS = 120_000_000
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 _READABLE = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+
+_CANNOT_READ = translatable("References", "{name} cannot be read ({reason})")
+_SOURCE_TOO_LARGE = translatable(
+    "References", "{name} is larger than 200 MB; export a smaller copy"
+)
+_TOO_MANY_MILLIONS = translatable(
+    "References",
+    "{name} has more than {millions} million pixels, more than can "
+    "be read safely; export a smaller copy",
+)
+_TOO_MANY_PIXELS = translatable(
+    "References",
+    "{name} has {width}x{height} pixels, more than can be read safely; export a smaller copy",
+)
+_DAMAGED = translatable(
+    "References",
+    "{name} is a damaged or incomplete {format} file; save it again, or choose another",
+)
+_DAMAGED_IMAGE = translatable(
+    "References",
+    "{name} is a damaged or incomplete image file; save it again, or choose another",
+)
+_UNREADABLE = translatable(
+    "References", "{name} is not an image the app can read (PNG, JPEG, WebP, GIF, BMP or TIFF)"
+)
+_DOWNSCALED = translatable(
+    "References",
+    "downscaled from {width}x{height} to {new_width}x{new_height} to fit {megabytes} MB",
+)
+_CONVERTED = translatable("References", "converted to {format}")
+_CANNOT_SHRINK = translatable("References", "{name} could not be made small enough to send")
 
 
 class ReferenceFileError(ValueError):
@@ -41,9 +73,9 @@ def prepare_reference_file(
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ReferenceFileError(f"{path.name} cannot be read ({exc.strerror})") from None
+        raise ReferenceFileError(_CANNOT_READ.format(name=path.name, reason=exc.strerror)) from None
     if size > MAX_SOURCE_BYTES:
-        raise ReferenceFileError(f"{path.name} is larger than 200 MB; export a smaller copy")
+        raise ReferenceFileError(_SOURCE_TOO_LARGE.format(name=path.name))
     data = path.read_bytes()
     return prepare_reference_bytes(data, path.name, max_bytes)
 
@@ -59,10 +91,7 @@ def prepare_reference_bytes(
 
 
 def _open(data: bytes, name: str) -> Image.Image:
-    too_many = (
-        f"{name} has more than {MAX_SOURCE_PIXELS // 1_000_000} million pixels, more than can "
-        "be read safely; export a smaller copy"
-    )
+    too_many = _TOO_MANY_MILLIONS.format(name=name, millions=MAX_SOURCE_PIXELS // 1_000_000)
     try:
         with warnings.catch_warnings():
             # Our own cap below decides; Pillow's warning must not reach the caller's filters.
@@ -71,25 +100,23 @@ def _open(data: bytes, name: str) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=_READABLE)
             if image.width * image.height > MAX_SOURCE_PIXELS:
                 raise ReferenceFileError(
-                    f"{name} has {image.width}x{image.height} pixels, more than can be read "
-                    "safely; export a smaller copy"
+                    _TOO_MANY_PIXELS.format(name=name, width=image.width, height=image.height)
                 )
             try:
                 image.load()
             except (OSError, SyntaxError, ValueError, EOFError):
                 # The header was read, the pixels were not: cut short or damaged.
                 raise ReferenceFileError(
-                    f"{name} is a damaged or incomplete {image.format or 'image'} file; "
-                    "save it again, or choose another"
+                    _DAMAGED.format(name=name, format=image.format)
+                    if image.format
+                    else _DAMAGED_IMAGE.format(name=name)
                 ) from None
     except ReferenceFileError:
         raise
     except Image.DecompressionBombError:  # so many pixels that Pillow refused the header
         raise ReferenceFileError(too_many) from None
     except (OSError, SyntaxError, ValueError):
-        raise ReferenceFileError(
-            f"{name} is not an image the app can read (PNG, JPEG, WebP, GIF, BMP or TIFF)"
-        ) from None
+        raise ReferenceFileError(_UNREADABLE.format(name=name)) from None
     return image
 
 
@@ -118,15 +145,18 @@ def _shrink(image: Image.Image, name: str, max_bytes: int) -> PreparedReference:
         if len(encoded) <= max_bytes:
             note = None
             if (width, height) != original:
-                note = (
-                    f"downscaled from {original[0]}x{original[1]} to {width}x{height} "
-                    f"to fit {max_bytes // (1024 * 1024)} MB"
+                note = _DOWNSCALED.format(
+                    width=original[0],
+                    height=original[1],
+                    new_width=width,
+                    new_height=height,
+                    megabytes=max_bytes // (1024 * 1024),
                 )
             elif mime != source_mime:
-                note = f"converted to {mime.split('/')[1].upper()}"
+                note = _CONVERTED.format(format=mime.split("/")[1].upper())
             return PreparedReference(_uri(mime, encoded), len(encoded), width, height, note)
         scale *= 0.7
-    raise ReferenceFileError(f"{name} could not be made small enough to send")
+    raise ReferenceFileError(_CANNOT_SHRINK.format(name=name))
 
 
 def _uri(mime: str, data: bytes) -> str:

@@ -2,6 +2,153 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl" sourcelanguage="en">
 <context>
+    <name>ApiErrors</name>
+    <message>
+        <source>The server accepted the generation request but its answer was unreadable ({reason}). The task may have been created and charged: check the task list before sending it again</source>
+        <translation>De server nam het generatieverzoek aan, maar het antwoord was onleesbaar ({reason}). De taak is misschien aangemaakt en in rekening gebracht: kijk in de takenlijst voordat je hem opnieuw verstuurt</translation>
+    </message>
+    <message>
+        <source>The API at {url} did not accept a connection in time: check your network</source>
+        <translation>De API op {url} nam de verbinding niet op tijd aan: controleer je netwerk</translation>
+    </message>
+    <message>
+        <source>Could not connect to the API at {url} ({reason}): check your network or proxy</source>
+        <translation>Kan geen verbinding maken met de API op {url} ({reason}): controleer je netwerk of proxy</translation>
+    </message>
+    <message>
+        <source>Too many requests are waiting for a connection; try again shortly</source>
+        <translation>Te veel verzoeken wachten op een verbinding; probeer het zo opnieuw</translation>
+    </message>
+    <message>
+        <source>The generation request was sent but no answer came back ({reason}). The task may have been created and charged: check the task list before sending it again</source>
+        <translation>Het generatieverzoek is verstuurd, maar er kwam geen antwoord ({reason}). De taak is misschien aangemaakt en in rekening gebracht: kijk in de takenlijst voordat je hem opnieuw verstuurt</translation>
+    </message>
+    <message>
+        <source>timeout</source>
+        <translation>time-out</translation>
+    </message>
+    <message>
+        <source>The API did not answer {method} {path} in time</source>
+        <translation>De API beantwoordde {method} {path} niet op tijd</translation>
+    </message>
+    <message>
+        <source>The connection to the API broke during {method} {path} ({reason})</source>
+        <translation>De verbinding met de API werd verbroken tijdens {method} {path} ({reason})</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is larger than {megabytes} MB; it was not read</source>
+        <translation>Het antwoord van de server is groter dan {megabytes} MB; het is niet gelezen</translation>
+    </message>
+    <message>
+        <source>The API address {url} is not a web address; use https://api.defapi.org</source>
+        <translation>Het API-adres {url} is geen webadres; gebruik https://api.defapi.org</translation>
+    </message>
+    <message>
+        <source>The API address {url} uses plain http, which would send your key unencrypted; use https:// (plain http is allowed only on 127.0.0.1)</source>
+        <translation>Het API-adres {url} gebruikt gewoon http, waardoor je sleutel onversleuteld zou gaan; gebruik https:// (gewoon http mag alleen op 127.0.0.1)</translation>
+    </message>
+    <message>
+        <source>The API address {url} must not carry a query, fragment or login; give only scheme, host, port and path</source>
+        <translation>Het API-adres {url} mag geen query, fragment of inlog bevatten; geef alleen schema, host, poort en pad</translation>
+    </message>
+    <message>
+        <source>The API key is empty; paste the key from your account page</source>
+        <translation>De API-sleutel is leeg; plak de sleutel van je accountpagina</translation>
+    </message>
+    <message>
+        <source>The API key holds spaces or control characters; paste it again</source>
+        <translation>De API-sleutel bevat spaties of stuurtekens; plak hem opnieuw</translation>
+    </message>
+    <message>
+        <source>The server answered with {kind} instead of JSON (HTTP {status}); a proxy or an outage may be in the way: try again shortly</source>
+        <translation>De server antwoordde met {kind} in plaats van JSON (HTTP {status}); misschien zit er een proxy of storing tussen: probeer het zo opnieuw</translation>
+    </message>
+    <message>
+        <source>a web page</source>
+        <translation>een webpagina</translation>
+    </message>
+    <message>
+        <source>malformed data</source>
+        <translation>onleesbare gegevens</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer (HTTP {status}) has no {envelope} envelope; the API may have changed: update the app or report it</source>
+        <translation>Het antwoord van de server (HTTP {status}) heeft geen {envelope}-envelop; de API is misschien veranderd: werk de app bij of meld het</translation>
+    </message>
+    <message>
+        <source>an error web page (probably from a proxy)</source>
+        <translation>een foutpagina (waarschijnlijk van een proxy)</translation>
+    </message>
+    <message>
+        <source>The API refused the request (400){suffix}. Check the prompt, model and references, then try again</source>
+        <translation>De API weigerde het verzoek (400){suffix}. Controleer de prompt, het model en de referenties en probeer het opnieuw</translation>
+    </message>
+    <message>
+        <source>The API key was refused (401): check it in Settings</source>
+        <translation>De API-sleutel werd geweigerd (401): controleer hem in Instellingen</translation>
+    </message>
+    <message>
+        <source>Your account has too little credit (402): top it up, then try again</source>
+        <translation>Je account heeft te weinig tegoed (402): waardeer het op en probeer het opnieuw</translation>
+    </message>
+    <message>
+        <source>The API key may not do this (403){suffix}. Check your account</source>
+        <translation>De API-sleutel mag dit niet (403){suffix}. Controleer je account</translation>
+    </message>
+    <message>
+        <source>Not found on the server (404){suffix}</source>
+        <translation>Niet gevonden op de server (404){suffix}</translation>
+    </message>
+    <message>
+        <source>Too many requests (429): the server asks to wait about {seconds} s</source>
+        <translation>Te veel verzoeken (429): de server vraagt ongeveer {seconds} s te wachten</translation>
+    </message>
+    <message>
+        <source>Too many requests (429): the server asks to wait a moment</source>
+        <translation>Te veel verzoeken (429): de server vraagt even te wachten</translation>
+    </message>
+    <message>
+        <source>The server had a problem ({status}){suffix}. Retrying later usually helps</source>
+        <translation>De server had een probleem ({status}){suffix}. Later opnieuw proberen helpt meestal</translation>
+    </message>
+    <message>
+        <source>The API answered with an error ({status}){suffix}</source>
+        <translation>De API antwoordde met een fout ({status}){suffix}</translation>
+    </message>
+    <message>
+        <source>The API refused the request (code {code}): {said}</source>
+        <translation>De API weigerde het verzoek (code {code}): {said}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>geen reden opgegeven</translation>
+    </message>
+    <message>
+        <source>The server accepted the request but sent no task id; the task may still have been created: check the account&apos;s history before resubmitting</source>
+        <translation>De server nam het verzoek aan, maar stuurde geen taak-id; de taak is misschien toch aangemaakt: kijk in de geschiedenis van het account voordat je opnieuw verstuurt</translation>
+    </message>
+    <message>
+        <source>The server&apos;s account answer holds no credit balance</source>
+        <translation>Het accountantwoord van de server bevat geen tegoed</translation>
+    </message>
+    <message>
+        <source>The server&apos;s task answer holds no task data; polling will go on</source>
+        <translation>Het taakantwoord van de server bevat geen taakgegevens; het opvragen gaat door</translation>
+    </message>
+    <message>
+        <source>The server reported the unknown task status {status}; polling will go on, and an app update may know it</source>
+        <translation>De server meldde de onbekende taakstatus {status}; het opvragen gaat door, en een nieuwere versie van de app kent hem misschien</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>niets</translation>
+    </message>
+    <message>
+        <source>The server&apos;s task result is neither a list nor empty</source>
+        <translation>Het taakresultaat van de server is geen lijst en niet leeg</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>The first two are documented by the API; you can type any id</source>
@@ -77,6 +224,84 @@
     </message>
 </context>
 <context>
+    <name>Credentials</name>
+    <message>
+        <source>{variable} is set but unusable: {reason}</source>
+        <translation>{variable} is ingesteld maar onbruikbaar: {reason}</translation>
+    </message>
+    <message>
+        <source>No system keyring is available to hold the API key; set {variable} for this session, or install and unlock a keyring</source>
+        <translation>Er is geen sleutelbos van het systeem om de API-sleutel te bewaren; stel {variable} in voor deze sessie, of installeer en ontgrendel een sleutelbos</translation>
+    </message>
+    <message>
+        <source>The keyring package is missing</source>
+        <translation>Het pakket keyring ontbreekt</translation>
+    </message>
+    <message>
+        <source>The key in the keyring is unusable: {reason}</source>
+        <translation>De sleutel in de sleutelbos is onbruikbaar: {reason}</translation>
+    </message>
+    <message>
+        <source>No system keyring could store the key, so it is kept for this session only. Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker) to keep it.</source>
+        <translation>Geen sleutelbos van het systeem kon de sleutel opslaan, dus hij blijft alleen deze sessie bewaard. Installeer en ontgrendel een sleutelbos (GNOME Keyring, KWallet, macOS-sleutelhanger, Windows Credential Locker) om hem te bewaren.</translation>
+    </message>
+    <message>
+        <source>No key was stored in the system keyring, so there was nothing to remove.</source>
+        <translation>Er stond geen sleutel in de sleutelbos van het systeem, dus er was niets te verwijderen.</translation>
+    </message>
+    <message>
+        <source>No system keyring is available, so no key was stored there to remove.</source>
+        <translation>Er is geen sleutelbos van het systeem, dus er stond ook geen sleutel om te verwijderen.</translation>
+    </message>
+</context>
+<context>
+    <name>Engine</name>
+    <message>
+        <source>The app stopped while this task was being sent; it may have been created and charged. Check your account, or resubmit it.</source>
+        <translation>De app stopte terwijl deze taak werd verstuurd; hij is misschien aangemaakt en in rekening gebracht. Controleer je account, of verstuur hem opnieuw.</translation>
+    </message>
+    <message>
+        <source>Offline, retrying: {reason}</source>
+        <translation>Offline, opnieuw proberen: {reason}</translation>
+    </message>
+    <message>
+        <source>The server no longer knows this task ({reason})</source>
+        <translation>De server kent deze taak niet meer ({reason})</translation>
+    </message>
+    <message>
+        <source>{reason}; tasks wait until the key works again</source>
+        <translation>{reason}; taken wachten tot de sleutel weer werkt</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Verbonden</translation>
+    </message>
+    <message>
+        <source>The server reported a failure</source>
+        <translation>De server meldde een fout</translation>
+    </message>
+    <message>
+        <source>The model answered in words instead of an image: {text}</source>
+        <translation>Het model antwoordde met tekst in plaats van een afbeelding: {text}</translation>
+    </message>
+    <message>
+        <source>The server reported success but sent no image</source>
+        <translation>De server meldde succes, maar stuurde geen afbeelding</translation>
+    </message>
+    <message>
+        <source>{lost} of {total} images could not be saved</source>
+        <translation>{lost} van {total} afbeeldingen konden niet worden opgeslagen</translation>
+    </message>
+    <message>
+        <source>No image could be saved</source>
+        <translation>Geen enkele afbeelding kon worden opgeslagen</translation>
+    </message>
+    <message>
+        <source>The image could not be written to {folder}: {reason}</source>
+        <translation>De afbeelding kon niet naar {folder} worden geschreven: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>ErrorReporter</name>
     <message>
         <source>Something went wrong, and it was not your doing.</source>
@@ -93,6 +318,69 @@
     <message>
         <source>({count} more since this message appeared)</source>
         <translation>({count} meer sinds deze melding verscheen)</translation>
+    </message>
+</context>
+<context>
+    <name>ImageSettings</name>
+    <message>
+        <source>Aspect ratio</source>
+        <translation>Beeldverhouding</translation>
+    </message>
+    <message>
+        <source>Image size</source>
+        <translation>Resolutie</translation>
+    </message>
+    <message>
+        <source>{setting} “{value}” is not one this app offers; yours is kept.</source>
+        <translation>{setting} “{value}” biedt deze app niet aan; die van jou blijft staan.</translation>
+    </message>
+    <message>
+        <source>1 reference was pasted or dropped as a file when this image was made; the file holds no copy, so add it again if you need it.</source>
+        <translation>1 referentie was geplakt of als bestand gesleept toen deze afbeelding werd gemaakt; het bestand bevat geen kopie, dus voeg hem opnieuw toe als je hem nodig hebt.</translation>
+    </message>
+    <message>
+        <source>{count} references were pasted or dropped as a file when this image was made; the file holds no copy, so add it again if you need it.</source>
+        <translation>{count} referenties waren geplakt of als bestand gesleept toen deze afbeelding werd gemaakt; het bestand bevat geen kopie, dus voeg ze opnieuw toe als je ze nodig hebt.</translation>
+    </message>
+    <message>
+        <source>Model “{model}” is not a Nano Banana model; yours is kept.</source>
+        <translation>Model “{model}” is geen Nano Banana-model; dat van jou blijft staan.</translation>
+    </message>
+    <message>
+        <source>The negative prompt is left out: this API takes none.</source>
+        <translation>De negatieve prompt is weggelaten: deze API neemt er geen.</translation>
+    </message>
+    <message>
+        <source>Not used here: {settings}.</source>
+        <translation>Hier niet gebruikt: {settings}.</translation>
+    </message>
+    <message>
+        <source>Not used here: {settings} and {more} more.</source>
+        <translation>Hier niet gebruikt: {settings} en nog {more}.</translation>
+    </message>
+    <message>
+        <source>{name} is a folder; drop one image file.</source>
+        <translation>{name} is een map; sleep één afbeeldingsbestand.</translation>
+    </message>
+    <message>
+        <source>{name} could not be read: {reason}.</source>
+        <translation>{name} kon niet worden gelezen: {reason}.</translation>
+    </message>
+    <message>
+        <source>{name} is larger than {megabytes} MB; files that large are not read for settings.</source>
+        <translation>{name} is groter dan {megabytes} MB; zulke grote bestanden worden niet op instellingen gelezen.</translation>
+    </message>
+    <message>
+        <source>{name} is not a PNG, JPEG or WebP image (or it is damaged), so it carries no settings to restore.</source>
+        <translation>{name} is geen PNG-, JPEG- of WebP-afbeelding (of is beschadigd), dus er zijn geen instellingen om terug te zetten.</translation>
+    </message>
+    <message>
+        <source>{name} is {width}×{height} pixels; images over {megapixels} megapixels are not read for settings.</source>
+        <translation>{name} is {width}×{height} pixels; afbeeldingen boven {megapixels} megapixel worden niet op instellingen gelezen.</translation>
+    </message>
+    <message>
+        <source>{name} carries no prompt or settings. To use it as a reference image, drop it on a reference slot.</source>
+        <translation>{name} bevat geen prompt of instellingen. Sleep hem naar een referentievak om hem als referentieafbeelding te gebruiken.</translation>
     </message>
 </context>
 <context>
@@ -303,6 +591,88 @@
     </message>
 </context>
 <context>
+    <name>References</name>
+    <message>
+        <source>{name} cannot be read ({reason})</source>
+        <translation>{name} kan niet worden gelezen ({reason})</translation>
+    </message>
+    <message>
+        <source>{name} is larger than 200 MB; export a smaller copy</source>
+        <translation>{name} is groter dan 200 MB; exporteer een kleinere kopie</translation>
+    </message>
+    <message>
+        <source>{name} has more than {millions} million pixels, more than can be read safely; export a smaller copy</source>
+        <translation>{name} heeft meer dan {millions} miljoen pixels, meer dan veilig te lezen is; exporteer een kleinere kopie</translation>
+    </message>
+    <message>
+        <source>{name} has {width}x{height} pixels, more than can be read safely; export a smaller copy</source>
+        <translation>{name} heeft {width}x{height} pixels, meer dan veilig te lezen is; exporteer een kleinere kopie</translation>
+    </message>
+    <message>
+        <source>{name} is a damaged or incomplete {format} file; save it again, or choose another</source>
+        <translation>{name} is een beschadigd of onvolledig {format}-bestand; sla het opnieuw op, of kies een ander</translation>
+    </message>
+    <message>
+        <source>{name} is a damaged or incomplete image file; save it again, or choose another</source>
+        <translation>{name} is een beschadigd of onvolledig afbeeldingsbestand; sla het opnieuw op, of kies een ander</translation>
+    </message>
+    <message>
+        <source>{name} is not an image the app can read (PNG, JPEG, WebP, GIF, BMP or TIFF)</source>
+        <translation>{name} is geen afbeelding die de app kan lezen (PNG, JPEG, WebP, GIF, BMP of TIFF)</translation>
+    </message>
+    <message>
+        <source>downscaled from {width}x{height} to {new_width}x{new_height} to fit {megabytes} MB</source>
+        <translation>verkleind van {width}x{height} naar {new_width}x{new_height} om binnen {megabytes} MB te passen</translation>
+    </message>
+    <message>
+        <source>converted to {format}</source>
+        <translation>omgezet naar {format}</translation>
+    </message>
+    <message>
+        <source>{name} could not be made small enough to send</source>
+        <translation>{name} kon niet klein genoeg worden gemaakt om te versturen</translation>
+    </message>
+</context>
+<context>
+    <name>RequestErrors</name>
+    <message>
+        <source>{field}: {message}</source>
+        <translation>{field}: {message}</translation>
+    </message>
+    <message>
+        <source>choose a model, for example google/gempix2</source>
+        <translation>kies een model, bijvoorbeeld google/gempix2</translation>
+    </message>
+    <message>
+        <source>write a prompt that describes the image</source>
+        <translation>schrijf een prompt die de afbeelding beschrijft</translation>
+    </message>
+    <message>
+        <source>at most {limit} reference images are allowed; remove {excess}</source>
+        <translation>hoogstens {limit} referentieafbeeldingen zijn toegestaan; verwijder er {excess}</translation>
+    </message>
+    <message>
+        <source>{value} is not supported; use one of {choices}</source>
+        <translation>{value} wordt niet ondersteund; gebruik een van {choices}</translation>
+    </message>
+    <message>
+        <source>the embedded image is larger than 5 MB; downscale it or use a URL</source>
+        <translation>de ingesloten afbeelding is groter dan 5 MB; verklein hem of gebruik een URL</translation>
+    </message>
+    <message>
+        <source>the embedded image is not valid base64; add the image again</source>
+        <translation>de ingesloten afbeelding is geen geldige base64; voeg de afbeelding opnieuw toe</translation>
+    </message>
+    <message>
+        <source>{value} is not an http(s) URL or an image data URI; use a web address the server can reach, or a local image file</source>
+        <translation>{value} is geen http(s)-URL of data-URI van een afbeelding; gebruik een webadres dat de server kan bereiken, of een lokaal afbeeldingsbestand</translation>
+    </message>
+    <message>
+        <source>the webhook address must start with https:// (plain http only to 127.0.0.1)</source>
+        <translation>het webhookadres moet met https:// beginnen (gewoon http alleen naar 127.0.0.1)</translation>
+    </message>
+</context>
+<context>
     <name>RestoreBar</name>
     <message>
         <source>Drop one image at a time to restore its settings; to add references, drop them on the reference slots.</source>
@@ -355,6 +725,67 @@
     <message>
         <source>Dismiss</source>
         <translation>Sluiten</translation>
+    </message>
+</context>
+<context>
+    <name>Session</name>
+    <message>
+        <source>No API key yet: add one in Settings, or try the sandbox</source>
+        <translation>Nog geen API-sleutel: voeg er een toe in Instellingen, of probeer de sandbox</translation>
+    </message>
+    <message>
+        <source>Paste a key to test it</source>
+        <translation>Plak een sleutel om hem te testen</translation>
+    </message>
+    <message>
+        <source>No system keyring could store the key, and this session uses the key from {variable}: the key you entered was not kept.</source>
+        <translation>Geen sleutelbos van het systeem kon de sleutel opslaan, en deze sessie gebruikt de sleutel uit {variable}: de ingevoerde sleutel is niet bewaard.</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring. This session keeps using the key from {variable}; the saved key is used when that is not set.</source>
+        <translation>Opgeslagen in de sleutelbos van het systeem. Deze sessie blijft de sleutel uit {variable} gebruiken; de opgeslagen sleutel wordt gebruikt als die niet is ingesteld.</translation>
+    </message>
+    <message>
+        <source>No system keyring could store the key, and the sandbox needs none: the key you entered was not kept.</source>
+        <translation>Geen sleutelbos van het systeem kon de sleutel opslaan, en de sandbox heeft er geen nodig: de ingevoerde sleutel is niet bewaard.</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring: it is used when you start without the sandbox.</source>
+        <translation>Opgeslagen in de sleutelbos van het systeem: hij wordt gebruikt als je zonder sandbox start.</translation>
+    </message>
+    <message>
+        <source>No system keyring could store the key, so it was not kept: add it on the welcome page to use it in this session.</source>
+        <translation>Geen sleutelbos van het systeem kon de sleutel opslaan, dus hij is niet bewaard: voeg hem toe op de welkomstpagina om hem in deze sessie te gebruiken.</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring: it is used from the next start.</source>
+        <translation>Opgeslagen in de sleutelbos van het systeem: hij wordt vanaf de volgende start gebruikt.</translation>
+    </message>
+    <message>
+        <source>Key checked, saved in the system keyring, and in use now.</source>
+        <translation>Sleutel gecontroleerd, opgeslagen in de sleutelbos van het systeem en nu in gebruik.</translation>
+    </message>
+    <message>
+        <source>Removed from the system keyring.</source>
+        <translation>Verwijderd uit de sleutelbos van het systeem.</translation>
+    </message>
+    <message>
+        <source>{what} This session uses the key from {variable}, which is never saved.</source>
+        <translation>{what} Deze sessie gebruikt de sleutel uit {variable}, die nooit wordt bewaard.</translation>
+    </message>
+    <message>
+        <source>Removed from the system keyring. This session keeps using it until you quit; the next start asks for a key.</source>
+        <translation>Verwijderd uit de sleutelbos van het systeem. Deze sessie blijft hem gebruiken tot je afsluit; bij de volgende start wordt om een sleutel gevraagd.</translation>
+    </message>
+    <message>
+        <source>{damage}, and it could not be moved aside ({reason}); move or delete {path} yourself, then start again</source>
+        <translation>{damage}, en het kon niet opzij worden gezet ({reason}); verplaats of verwijder {path} zelf en start opnieuw</translation>
+    </message>
+    <message>
+        <source>The history database could not be read, so a new, empty history was started.
+The damaged file was moved aside to {path}. Images already saved stay in the library folder, but earlier tasks are no longer listed in the app.</source>
+        <translation>De geschiedenisdatabase kon niet worden gelezen, dus er is een nieuwe, lege geschiedenis begonnen.
+Het beschadigde bestand is opzijgezet als {path}. Al opgeslagen afbeeldingen blijven in de bibliotheekmap, maar eerdere taken staan niet meer in de app.</translation>
     </message>
 </context>
 <context>

@@ -48,6 +48,7 @@ from .background import BackgroundTasks
 from .dropin import RestoreBar, dropped_files, one_at_a_time, restored_summary
 from .reference_slots import ReferencePanel
 from .style import muted, primary
+from .translations import localized
 
 DRAFT_KEY = "composer/draft"
 MODEL_KEY = "composer/model"
@@ -443,7 +444,7 @@ class Composer(QWidget):
             found = await run_blocking(read_image_settings, path)
         except NoSettingsError as exc:
             if serial == self._restore_serial:
-                self.restore_bar.show_problem(str(exc))
+                self.restore_bar.show_problem(localized(str(exc)))
             return
         # A reference still loading is not in the snapshot yet: let it land first.
         await self.references.wait_idle()
@@ -463,7 +464,7 @@ class Composer(QWidget):
         if before.prompt.strip() and before.prompt != found.prompt:
             self.prompt.remember(before.prompt)  # Up in the prompt brings it back too
         self._fill(found)
-        notes = list(found.notes)
+        notes = [localized(note) for note in found.notes]  # engine/image_settings.py's
         references_note = self.references.message() if "references" in found.restored else ""
         if references_note:
             notes.append(references_note.capitalize() + ".")

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..diagnostics import scrub
+from .translations import localized
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 def describe(exc: BaseException) -> str:
     """A one-line account of the error for the user, key scrubbed, length capped."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = localized(text)  # the api/engine layers' messages are English text
     line = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     line = scrub(line)
     return line if len(line) <= 300 else line[:299] + "…"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 from .. import preferences as prefs
 from ..engine.records import TaskRecord, TaskState
 from .style import BRAND
+from .translations import localized
 
 __all__ = ["BATCH_SECONDS", "MAX_BATCH_SECONDS", "TaskNotifier", "notification_text"]
 
@@ -63,7 +64,7 @@ def notification_text(
         lines.append(f"“{_excerpt(latest.prompt)}”")
     if failed:
         latest = failed[-1]
-        reason = latest.status_reason or QCoreApplication.translate(
+        reason = localized(latest.status_reason or "") or QCoreApplication.translate(
             "TaskNotifier", "the server gave no reason"
         )
         lines.append(

@@ -94,6 +94,7 @@ from ..engine.references import (
 from .style import ERROR_TEXT, ON_SCRIM, SCRIM, SCRIM_HOVER, WARNING_TEXT, css
 from .style import mix as _mix
 from .style import muted_colour as _muted_colour
+from .translations import localized
 
 __all__ = [
     "GALLERY_MIME",
@@ -440,7 +441,7 @@ def _load_file(path: Path) -> _Loaded:
     try:
         prepared = prepare_reference_file(path)
     except ReferenceFileError as exc:
-        raise _Rejected(_clean(str(exc))) from None
+        raise _Rejected(localized(_clean(str(exc)))) from None
     except OSError as exc:  # a folder, or a file that vanished between stat and read
         raise _Rejected(
             QCoreApplication.translate("ReferenceSlot", "{name} cannot be read ({reason}).").format(
@@ -454,7 +455,7 @@ def _load_bytes(data: bytes, name: str) -> _Loaded:
     try:
         prepared = prepare_reference_bytes(data, name)
     except ReferenceFileError as exc:
-        raise _Rejected(_clean(str(exc))) from None
+        raise _Rejected(localized(_clean(str(exc)))) from None
     return _from_prepared(prepared, name)
 
 
@@ -473,7 +474,7 @@ def _load_saved_data_uri(uri: str) -> _Loaded:
         raise _Rejected(
             QCoreApplication.translate(
                 "ReferenceSlot", "The saved image cannot be used: {reason}."
-            ).format(reason=message)
+            ).format(reason=localized(message))
         ) from None
     data = _decode_data_uri(uri)
     label = QCoreApplication.translate("ReferenceSlot", "embedded image · {size}").format(
@@ -1183,8 +1184,9 @@ class ReferenceSlot(QFrame):
         self.update()
 
     def _note_text(self, note: str | None) -> str | None:
-        # The engine's notes (downscaled, converted) are English for now.
-        return self.tr("could not preview") if note == COULD_NOT_PREVIEW else note
+        if note == COULD_NOT_PREVIEW:
+            return self.tr("could not preview")
+        return None if note is None else localized(note)  # engine/references.py's notes
 
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()

@@ -44,6 +44,7 @@ from ..session import Session
 from .background import BackgroundTasks
 from .settings import profile_settings, store_preferences, stored_preferences
 from .style import ERROR_TEXT, WARNING_TEXT, muted, tinted
+from .translations import localized
 
 DEFAULT_WEBHOOK_PORT = 8787
 
@@ -466,7 +467,7 @@ class SettingsDialog(QDialog):
         try:
             return normalize_base_url(text)
         except NanoBananaError as exc:
-            self.base_url_error.setText(str(exc))
+            self.base_url_error.setText(localized(str(exc)))
             self.base_url_error.show()
             return None
 
@@ -500,7 +501,7 @@ class SettingsDialog(QDialog):
         try:
             credit = await self.session.check_key(typed, base_url)
         except (ValueError, NanoBananaError) as exc:
-            self.account_status.setText(str(exc))
+            self.account_status.setText(localized(str(exc)))
             return
         finally:
             self._set_busy(False)
@@ -519,7 +520,7 @@ class SettingsDialog(QDialog):
             note = await self.session.forget_key()
         finally:
             self._set_busy(False)
-        self.account_status.setText(note)
+        self.account_status.setText(localized(note))
         self._show_key_source()
         self.key_changed.emit()
 
@@ -537,14 +538,14 @@ class SettingsDialog(QDialog):
             try:
                 note = await self.session.change_key(self.key_edit.text(), base_url)
             except (ValueError, NanoBananaError) as exc:
-                self.account_status.setText(str(exc))
+                self.account_status.setText(localized(str(exc)))
                 self.message.setText(self.tr("Nothing was saved: the key could not be used."))
                 return
             finally:
                 self._set_busy(False)
             self.key_edit.clear()
             self.show_key.setChecked(False)
-            self.account_status.setText(note)
+            self.account_status.setText(localized(note))
             self._show_key_source()
             self.key_changed.emit()
         changed = self._store_changes()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from .plain_text import plain_tip
 from .style import CONNECTING, STATUS_DONE, STATUS_FAILED, tinted
+from .translations import localized
 
 if TYPE_CHECKING:  # the strip is part of the first paint, before the engine loads
     from ..engine.records import TaskRecord
@@ -66,8 +67,9 @@ class StatusStrip(QWidget):
             state, colour = self.tr("offline, retrying"), _OFFLINE
         tinted(self.dot, colour)
         self.connection.setText(f"{self.mode} · {state}")
-        self.connection.setToolTip(plain_tip(message))
-        self.dot.setToolTip(plain_tip(message))
+        tip = plain_tip(localized(message))  # the engine's, often quoting the API client
+        self.connection.setToolTip(tip)
+        self.dot.setToolTip(tip)
 
     def set_counts(self, counts: dict[str, int]) -> None:
         parts = [
@@ -110,7 +112,7 @@ class StatusStrip(QWidget):
     def set_balance(self, credit: Decimal | None, problem: str = "") -> None:
         if credit is None:
             self.balance.setText(self.tr("Credit: unknown"))
-            self.balance.setToolTip(plain_tip(problem))
+            self.balance.setToolTip(plain_tip(localized(problem)))
         else:
             self.balance.setText(
                 self.tr("Credit: {credit}").format(credit=f"{credit.normalize():f}")

@@ -9,9 +9,13 @@ numerus forms, which would need an English catalogue installed to read well.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+
+from ..messages import Template, registered
 
 APP_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 SOURCE_LANGUAGE = "en"
@@ -82,3 +86,89 @@ def _remove_languages(app: QCoreApplication) -> None:
         app.removeTranslator(translator)
         translator.setObjectName("")  # deleteLater waits for the loop: not found again
         translator.deleteLater()
+
+
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_NESTING = 3  # a message quoting a message quoting a message; deeper stays as it is
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    template: Template
+    regex: re.Pattern[str]
+    names: tuple[str, ...]
+    literal: int  # characters outside the fields: the more, the more specific
+
+
+class _Catalogue:
+    """The registered templates, compiled once (again only when more were registered)."""
+
+    def __init__(self) -> None:
+        self.size = -1
+        self.exact: dict[str, Template] = {}
+        self.patterns: list[_Pattern] = []
+
+    def refresh(self) -> None:
+        templates = registered()
+        if len(templates) == self.size:
+            return
+        # Built aside, then swapped in: reference files are read (and their errors
+        # localised) on worker threads, which must never see a half-built catalogue.
+        compiled = [_compile(t) for t in templates if _FIELD.search(t.text)]
+        self.exact = {t.text: t for t in templates if not _FIELD.search(t.text)}
+        self.patterns = sorted(compiled, key=lambda p: -p.literal)
+        self.size = len(templates)
+
+
+def _compile(template: Template) -> _Pattern:
+    pieces = _FIELD.split(template.text)  # literal, name, literal, name, ..., literal
+    literals, names = pieces[0::2], tuple(pieces[1::2])
+    regex = re.escape(literals[0])
+    for index, following in enumerate(literals[1:], start=1):
+        if index < len(names):
+            # Atomic: a field ends at the first occurrence of the text after it, and is
+            # never re-split. The match stays linear on long text, and the first
+            # occurrence is also the one that leaves room for the rest of the template.
+            regex += f"(?>(.*?){re.escape(following)})"
+        else:
+            regex += f"(.*?){re.escape(following)}"
+    literal = sum(len(piece) for piece in literals)
+    return _Pattern(template, re.compile(regex, re.DOTALL), names, literal)
+
+
+_catalogue = _Catalogue()
+
+
+def localized(text: str) -> str:
+    """``text``, a message the api/engine layers wrote in English, in the interface language.
+
+    The message is matched against the templates they registered
+    (nanobanana_desktop/messages.py); the most specific match is translated and re-filled
+    with the values it captured, which are themselves localised when they are messages
+    too (an error quoting another). Text no template matches comes back unchanged.
+    """
+    _catalogue.refresh()
+    return _localize(text, _NESTING)
+
+
+def _localize(text: str, depth: int) -> str:
+    exact = _catalogue.exact.get(text)
+    if exact is not None:
+        return QCoreApplication.translate(exact.context, exact.text)
+    if depth == 0:
+        return text
+    for pattern in _catalogue.patterns:
+        match = pattern.regex.fullmatch(text)
+        if match is None:
+            continue
+        values: dict[str, str] = {}
+        for name, value in zip(pattern.names, match.groups(), strict=True):
+            values.setdefault(name, _localize(value, depth - 1))
+        translated = QCoreApplication.translate(pattern.template.context, pattern.template.text)
+        return _fill(translated, values)
+    return text
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    # Not str.format: a translation's stray brace must not raise in front of the user.
+    return _FIELD.sub(lambda field: values.get(field[1], field[0]), template)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from .style import hairline, muted, primary, secondary, themed_style_sheet
+from .translations import localized
 
 
 def _text(text: str, *, quiet: bool = False) -> QLabel:
@@ -59,7 +60,8 @@ class WelcomePanel(QWidget):
         secondary(self.sandbox_button)
         self.sandbox_button.setMinimumHeight(self.save_button.sizeHint().height())
         self.sandbox_button.clicked.connect(self.sandbox_requested.emit)
-        self.status = _text(problem or "")
+        # The problem and the errors below come from credentials.py and the API client.
+        self.status = _text(localized(problem or ""))
         self.status.setObjectName("welcomeStatus")
         self.status.setVisible(bool(problem))  # an empty line would still take its spacing
 
@@ -133,12 +135,12 @@ class WelcomePanel(QWidget):
         if not busy:
             self._edited(self.key_edit.text())
         if message:
-            self.status.setText(message)
+            self.status.setText(localized(message))
             self.status.show()
 
     def show_error(self, message: str) -> None:
         self.set_busy(False)
-        self.status.setText(message)
+        self.status.setText(localized(message))
         self.status.show()
         self.key_edit.setFocus()
         self.key_edit.selectAll()
