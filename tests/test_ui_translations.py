@@ -73,6 +73,12 @@ def test_the_window_opens_in_dutch(qloop, qtbot, sandbox, dutch):
             qtbot.addWidget(dialog)
             dialog.open()
             shown = {
+                "header": (
+                    window.page_buttons["create"].text(),
+                    window.page_buttons["gallery"].text(),
+                    window.settings_button.text(),
+                    window.settings_action.toolTip(),
+                ),
                 "welcome": (
                     window.pages.currentWidget() is welcome,
                     welcome.findChild(QLabel, "welcomeTitle").text(),
@@ -102,6 +108,12 @@ def test_the_window_opens_in_dutch(qloop, qtbot, sandbox, dutch):
             await session.close()
 
     shown = drive(qloop, scenario())
+    assert shown["header"] == (
+        "Maken",
+        "Galerij",
+        "Instellingen",  # a tool button drops the action's ellipsis
+        "API-sleutel, adres, bibliotheekmap, opvolging, taal",
+    )
     assert shown["welcome"] == (
         True,
         "Welkom bij Nano Banana Desktop",

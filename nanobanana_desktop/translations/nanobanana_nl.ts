@@ -400,6 +400,138 @@
         <source>Sandbox</source>
         <translation>Sandbox</translation>
     </message>
+    <message>
+        <source>Connected to {url}</source>
+        <translation>Verbonden met {url}</translation>
+    </message>
+    <message>
+        <source>Checking the key with the API…</source>
+        <translation>De sleutel wordt gecontroleerd bij de API…</translation>
+    </message>
+    <message>
+        <source>Key checked and saved in the system keyring</source>
+        <translation>Sleutel gecontroleerd en bewaard in de sleutelbos van het systeem</translation>
+    </message>
+    <message>
+        <source>Starting the sandbox…</source>
+        <translation>De sandbox wordt gestart…</translation>
+    </message>
+    <message>
+        <source>Credit: …</source>
+        <translation>Tegoed: …</translation>
+    </message>
+    <message>
+        <source>Opening your history…</source>
+        <translation>Je geschiedenis wordt geopend…</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Maken</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>Galerij</translation>
+    </message>
+    <message>
+        <source>Added to the composer&apos;s references</source>
+        <translation>Toegevoegd aan de referenties van het maakpaneel</translation>
+    </message>
+    <message>
+        <source>Every reference slot is taken; clear one first</source>
+        <translation>Alle referentieplekken zijn bezet; maak er eerst een leeg</translation>
+    </message>
+    <message>
+        <source>Task {id} is no longer in the history</source>
+        <translation>Taak {id} staat niet meer in de geschiedenis</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Nu controleren</translation>
+    </message>
+    <message>
+        <source>Ask the API about the selected task at once (F5)</source>
+        <translation>Vraag de API meteen naar de gekozen taak (F5)</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Opnieuw proberen</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Instellingen…</translation>
+    </message>
+    <message>
+        <source>API key, address, library folder, tracking, language</source>
+        <translation>API-sleutel, adres, bibliotheekmap, opvolging, taal</translation>
+    </message>
+    <message>
+        <source>SANDBOX · offline emulator</source>
+        <translation>SANDBOX · offline emulator</translation>
+    </message>
+    <message>
+        <source>Images come from the built-in emulator on this machine: no account, no network, no cost.</source>
+        <translation>Afbeeldingen komen van de ingebouwde emulator op deze computer: geen account, geen netwerk, geen kosten.</translation>
+    </message>
+    <message>
+        <source>Using your API key from the system keyring or NANOBANANA_API_KEY.</source>
+        <translation>Je API-sleutel komt uit de sleutelbos van het systeem of uit NANOBANANA_API_KEY.</translation>
+    </message>
+    <message>
+        <source>Add an API key first, or start with --sandbox</source>
+        <translation>Voeg eerst een API-sleutel toe, of start met --sandbox</translation>
+    </message>
+    <message>
+        <source>Credit: unknown (no API key)</source>
+        <translation>Tegoed: onbekend (geen API-sleutel)</translation>
+    </message>
+    <message>
+        <source>No API key yet</source>
+        <translation>Nog geen API-sleutel</translation>
+    </message>
+    <message>
+        <source>Credit: unavailable</source>
+        <translation>Tegoed: niet beschikbaar</translation>
+    </message>
+    <message>
+        <source>Credit: {credit}</source>
+        <translation>Tegoed: {credit}</translation>
+    </message>
+    <message>
+        <source>The API answered</source>
+        <translation>De API antwoordde</translation>
+    </message>
+    <message>
+        <source>Connected again</source>
+        <translation>Weer verbonden</translation>
+    </message>
+    <message>
+        <source>Resubmit</source>
+        <translation>Opnieuw versturen</translation>
+    </message>
+    <message>
+        <source>Start a new task with the same prompt and settings (Ctrl+R)</source>
+        <translation>Start een nieuwe taak met dezelfde prompt en instellingen (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Checking task {id}…</source>
+        <translation>Taak {id} wordt gecontroleerd…</translation>
+    </message>
+    <message>
+        <source>Task {id} sent again as task {new}</source>
+        <translation>Taak {id} opnieuw verstuurd als taak {new}</translation>
+    </message>
+    <message>
+        <source>Task {id} removed from the list; its images stay in the library</source>
+        <translation>Taak {id} is uit de lijst gehaald; de afbeeldingen blijven in de bibliotheek</translation>
+    </message>
+    <message>
+        <source>Task {id}&apos;s prompt and settings are in the composer ({note})</source>
+        <translation>De prompt en instellingen van taak {id} staan in het maakpaneel ({note})</translation>
+    </message>
+    <message>
+        <source>Task {id}&apos;s prompt and settings are in the composer</source>
+        <translation>De prompt en instellingen van taak {id} staan in het maakpaneel</translation>
+    </message>
 </context>
 <context>
     <name>PromptEdit</name>

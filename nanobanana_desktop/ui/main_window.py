@@ -30,8 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from .background import BackgroundTasks
+from .plain_text import plain_tip
 from .status_strip import StatusStrip
-from .style import SEGMENT_STYLE, TOOL_BUTTON_STYLE, muted
+from .style import (
+    API_BADGE,
+    ON_API_BADGE,
+    ON_SANDBOX_BADGE,
+    SANDBOX_BADGE,
+    SEGMENT_STYLE,
+    TOOL_BUTTON_STYLE,
+    muted,
+    themed_style_sheet,
+)
+from .translations import localized
 
 if TYPE_CHECKING:
     from ..api import GenerationRequest
@@ -57,7 +68,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session: Session = None  # type: ignore[assignment]  # set by attach_session
         self._mode = session.mode if session is not None else mode
-        self._mode_label = session.mode_label if session is not None else mode_label
+        self._mode_label = self._label_of(session) if session is not None else mode_label
         self.credit_loaded = asyncio.Event()
         self.tasks_loaded = asyncio.Event()
         self.painted = asyncio.Event()
@@ -91,6 +102,7 @@ class MainWindow(QMainWindow):
         from ..session import NO_KEY_YET
         from .composer import Composer
         from .gallery_view import THUMB_SIZE, GalleryPanel
+        from .notifications import TaskNotifier
         from .settings import profile_settings
         from .task_delegate import THUMB
         from .task_panel import TaskPanel
@@ -98,7 +110,7 @@ class MainWindow(QMainWindow):
         from .welcome import WelcomePanel
 
         self.session = session
-        self._mode, self._mode_label = session.mode, session.mode_label
+        self._mode, self._mode_label = session.mode, self._label_of(session)
         # Thumbnails at twice their shown size stay sharp on HiDPI screens.
         self.thumbnails = ThumbnailImages(
             ThumbnailCache(session.locations.thumbnails), 2 * THUMB, parent=self
@@ -106,6 +118,8 @@ class MainWindow(QMainWindow):
         self.task_panel = TaskPanel(self.thumbnails)
         self.tasks = self.task_panel.model
         self.composer = Composer(profile_settings(session.locations.profile))
+        self.notifier = TaskNotifier(self, profile_settings(session.locations.profile))
+        self.notifier.show_task.connect(self._show_finished_task)
         # Its own cache in memory: gallery tiles are up to THUMB_SIZE, the list's 56 px.
         self.gallery_thumbnails = ThumbnailImages(
             ThumbnailCache(session.locations.thumbnails), THUMB_SIZE, parent=self
@@ -125,7 +139,9 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._selection_changed()
         if session.engine is not None:
-            self.statusBar().showMessage(f"Connected to {session.base_url}", 5000)
+            self.statusBar().showMessage(
+                self.tr("Connected to {url}").format(url=session.base_url), 5000
+            )
             self._attach_engine()
         else:
             self.pages.setCurrentWidget(self.welcome)
@@ -144,16 +160,17 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(engine.events, self)
         self.bridge.task_changed.connect(self._task_changed)
         self.bridge.image_saved.connect(self.task_panel.image_saved)
+        self.bridge.image_saved.connect(lambda image, _path: self.notifier.image_saved(image.task))
         self.bridge.image_saved.connect(lambda image, _path: self.gallery.image_saved(image.id))
         self.bridge.balance_changed.connect(self._show_credit)
         self.bridge.connection_changed.connect(self._connection_changed)
         self.bridge.image_failed.connect(
-            lambda _image, message: self.statusBar().showMessage(message, 15000)
+            lambda _image, message: self.statusBar().showMessage(localized(message), 15000)
         )
         self.main_page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.pages.setCurrentWidget(self.main_page)
         self.status_strip.show()
-        self._mode, self._mode_label = self.session.mode, self.session.mode_label
+        self._mode, self._mode_label = self.session.mode, self._label_of(self.session)
         self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
         self.status_strip.set_mode(self._mode_label)
         self.mode_badge.setText(self._mode_text())
@@ -166,7 +183,7 @@ class MainWindow(QMainWindow):
     async def _use_key(self, text: str) -> None:
         from ..api import NanoBananaError
 
-        self.welcome.set_busy(True, "Checking the key with the API…")
+        self.welcome.set_busy(True, self.tr("Checking the key with the API…"))
         try:
             note = await self.session.use_key(text)
         except (ValueError, NanoBananaError) as exc:
@@ -174,11 +191,14 @@ class MainWindow(QMainWindow):
             return
         self.welcome.key_edit.clear()
         self._attach_engine()
-        self.statusBar().showMessage(note or "Key checked and saved in the system keyring", 15000)
+        self.statusBar().showMessage(
+            localized(note) if note else self.tr("Key checked and saved in the system keyring"),
+            15000,
+        )
         await self.refresh_credit()
 
     async def _use_sandbox(self) -> None:
-        self.welcome.set_busy(True, "Starting the sandbox…")
+        self.welcome.set_busy(True, self.tr("Starting the sandbox…"))
         await self.session.use_sandbox()
         self._attach_engine()
         await self.refresh_credit()
@@ -197,10 +217,10 @@ class MainWindow(QMainWindow):
         self.mode_badge = _plain(QLabel(self._mode_text()))
         self.mode_badge.setObjectName("modeBadge")
         self._style_badge()
-        self.credit_label = _plain(QLabel("Credit: …"))
+        self.credit_label = _plain(QLabel(self.tr("Credit: …")))
         self.credit_label.setObjectName("credit")
         self.credit_label.setStyleSheet("#credit { font-weight: 600; }")
-        self.detail_label = muted(_plain(QLabel("Opening your history…")))
+        self.detail_label = muted(_plain(QLabel(self.tr("Opening your history…"))))
         self.detail_label.setWordWrap(True)
         self.settings_button = QToolButton()
         self.settings_button.setObjectName("settingsButton")
@@ -265,7 +285,8 @@ class MainWindow(QMainWindow):
         self.page_buttons: dict[str, QToolButton] = {}
         switch = QHBoxLayout()
         switch.setSpacing(0)
-        for name, text, keys in (("create", "Create", "Ctrl+1"), ("gallery", "Gallery", "Ctrl+2")):
+        pages = (("create", self.tr("Create"), "Ctrl+1"), ("gallery", self.tr("Gallery"), "Ctrl+2"))
+        for name, text, keys in pages:
             button = QToolButton()
             button.setObjectName(f"page_{name}")
             button.setText(text)
@@ -305,21 +326,34 @@ class MainWindow(QMainWindow):
         self.gallery.show_task(local_id)
         self.show_page("gallery")
 
+    def _show_finished_task(self, local_id: int) -> None:
+        """A click on a "finished" notification: the task, in the list, whatever its filter."""
+        from .task_model import TaskFilter
+
+        self.show_page("create")
+        if not self.task_panel.select_task(local_id):
+            self.task_panel.set_filter(TaskFilter.ALL)
+            self.task_panel.select_task(local_id)
+
     def _use_as_reference(self, mime: object) -> None:
         from PySide6.QtCore import QMimeData
 
         assert isinstance(mime, QMimeData)
         if self.composer.references.add(mime):
             self.show_page("create")
-            self.statusBar().showMessage("Added to the composer's references", 4000)
+            self.statusBar().showMessage(self.tr("Added to the composer's references"), 4000)
         else:
-            self.statusBar().showMessage("Every reference slot is taken; clear one first", 6000)
+            self.statusBar().showMessage(
+                self.tr("Every reference slot is taken; clear one first"), 6000
+            )
 
     async def _reuse_image(self, local_id: int) -> None:
         try:
             task = await self.session.store.get_task(local_id)
         except KeyError:
-            self.statusBar().showMessage(f"Task {local_id} is no longer in the history", 6000)
+            self.statusBar().showMessage(
+                self.tr("Task {id} is no longer in the history").format(id=local_id), 6000
+            )
             return
         self._reuse_task(task)
         self.show_page("create")
@@ -327,16 +361,18 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         """Settings shows in the header; Check now and Retry at the task list, once it
         exists. Each shortcut works while its button is on screen."""
-        self.check_action = QAction("Check now", self)
+        self.check_action = QAction(self.tr("Check now"), self)
         self.check_action.setShortcut(QKeySequence("F5"))
-        self.check_action.setToolTip("Ask the API about the selected task at once (F5)")
+        self.check_action.setToolTip(self.tr("Ask the API about the selected task at once (F5)"))
         self.check_action.triggered.connect(self.check_selected)
-        self.retry_action = QAction("Retry", self)
+        self.retry_action = QAction(self.tr("Retry"), self)
         self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
         self.retry_action.triggered.connect(self.retry_selected)
-        self.settings_action = QAction("Settings…", self)
+        self.settings_action = QAction(self.tr("Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.settings_action.setToolTip("API key, address, library folder, tracking, language")
+        self.settings_action.setToolTip(
+            self.tr("API key, address, library folder, tracking, language")
+        )
         self.settings_action.triggered.connect(self.open_settings)
 
     def open_settings(self) -> SettingsDialog:
@@ -357,26 +393,33 @@ class MainWindow(QMainWindow):
 
     def _style_badge(self) -> None:
         sandbox = self._mode == "sandbox"
-        self.mode_badge.setStyleSheet(
-            "#modeBadge { border-radius: 10px; padding: 3px 12px; font-weight: 600;"
-            f" background: {'#f6c945' if sandbox else '#3d7eff'};"
-            f" color: {'#2b2200' if sandbox else 'white'}; }}"
+        fill, ink = (SANDBOX_BADGE, ON_SANDBOX_BADGE) if sandbox else (API_BADGE, ON_API_BADGE)
+        themed_style_sheet(
+            self.mode_badge,
+            lambda palette: (
+                "#modeBadge { border-radius: 10px; padding: 3px 12px; font-weight: 600;"
+                f" background: {fill.on(palette).name()}; color: {ink.on(palette).name()}; }}"
+            ),
         )
+
+    def _label_of(self, session: Session) -> str:
+        # The session's "Sandbox" is English; app.py marks the same word for the frame.
+        return self.tr("Sandbox") if session.mode == "sandbox" else session.mode_label
 
     def _mode_text(self) -> str:
         if self._mode == "sandbox":
-            return "SANDBOX · offline emulator"
+            return self.tr("SANDBOX · offline emulator")
         return f"API · {self._mode_label}"
 
     def _detail_text(self) -> str:
         if self._mode == "sandbox":
-            return (
+            return self.tr(
                 "Images come from the built-in emulator on this machine: no account, "
                 "no network, no cost."
             )
         if self.session.key_problem:
-            return self.session.key_problem
-        return "Using your API key from the system keyring or NANOBANANA_API_KEY."
+            return localized(self.session.key_problem)
+        return self.tr("Using your API key from the system keyring or NANOBANANA_API_KEY.")
 
     # ---------------------------------------------------------------- behaviour
 
@@ -395,7 +438,7 @@ class MainWindow(QMainWindow):
             library = self.session.locations.library
             saved = {
                 local_id: [
-                    (image.index, str(library / image.path))
+                    (image.index, str(library / image.path), image.sha256)
                     for image in found
                     if image.state is ImageState.SAVED and image.path and not image.deleted
                 ]
@@ -419,7 +462,12 @@ class MainWindow(QMainWindow):
 
     def _submit_from_composer(self, request: GenerationRequest, variations: int) -> None:
         if self.session.engine is None:
-            message = self.session.key_problem or "Add an API key first, or start with --sandbox"
+            problem = self.session.key_problem
+            message = (
+                localized(problem)
+                if problem
+                else self.tr("Add an API key first, or start with --sandbox")
+            )
             self.statusBar().showMessage(message, 15000)
             return
         self._spawn(self._submit(request, variations))
@@ -433,8 +481,9 @@ class MainWindow(QMainWindow):
             await asyncio.gather(*(engine.submit(request) for _ in range(variations)))
         except RequestValidationError as exc:
             # Nothing was recorded or sent: say which field, keep everything as it is.
-            self.statusBar().showMessage(str(exc), 15000)
-            self.composer.reason_label.setText(str(exc))
+            message = localized(str(exc))
+            self.statusBar().showMessage(message, 15000)
+            self.composer.reason_label.setText(message)
 
     async def refresh_credit(self) -> None:
         from ..api import NanoBananaError
@@ -442,28 +491,30 @@ class MainWindow(QMainWindow):
         client = self.session.client
         try:
             if client is None:
-                self.credit_label.setText("Credit: unknown (no API key)")
-                self.status_strip.set_balance(None, "No API key yet")
+                self.credit_label.setText(self.tr("Credit: unknown (no API key)"))
+                self.status_strip.set_balance(None, self.tr("No API key yet"))
                 return
             self._show_credit(await client.balance())
         except NanoBananaError as exc:
-            self.credit_label.setText("Credit: unavailable")
-            self.credit_label.setToolTip(str(exc))
+            self.credit_label.setText(self.tr("Credit: unavailable"))
+            self.credit_label.setToolTip(plain_tip(localized(str(exc))))
             self.status_strip.set_balance(None, str(exc))
             log.warning("balance failed: %s", exc)
         finally:
             self.credit_loaded.set()
 
     def _show_credit(self, credit: Decimal) -> None:
-        self.credit_label.setText(f"Credit: {credit.normalize():f}")
+        amount = f"{credit.normalize():f}"
+        self.credit_label.setText(self.tr("Credit: {credit}").format(credit=amount))
         self.credit_label.setToolTip("")
         self.status_strip.set_balance(credit)
-        self.status_strip.set_online(True, "The API answered")
+        self.status_strip.set_online(True, self.tr("The API answered"))
 
     def _task_changed(self, task: TaskRecord) -> None:
         row = self.tasks.row_of(task.id)
         before = self.tasks.task_at(row) if row is not None else None
         self.status_strip.task_changed(before, task)
+        self.notifier.task_changed(before, task)
         self.task_panel.task_changed(task)
         self._update_counts()
         self._selection_changed()
@@ -473,9 +524,9 @@ class MainWindow(QMainWindow):
         was_online = self.status_strip.online
         self.status_strip.set_online(online, message)
         if online and was_online is False:
-            self.statusBar().showMessage("Connected again", 5000)
+            self.statusBar().showMessage(self.tr("Connected again"), 5000)
         elif not online:
-            self.statusBar().showMessage(message)
+            self.statusBar().showMessage(localized(message))
 
     def _update_counts(self) -> None:
         self.status_strip.set_counts(self.tasks.counts())
@@ -498,11 +549,11 @@ class MainWindow(QMainWindow):
         can_retry = engine_ready and task is not None and task.state in RETRYABLE
         self.retry_action.setEnabled(can_retry)
         resubmit = task is not None and task.state is TaskState.UNKNOWN
-        self.retry_action.setText("Resubmit" if resubmit else "Retry")
+        self.retry_action.setText(self.tr("Resubmit") if resubmit else self.tr("Retry"))
         self.retry_action.setToolTip(
             f"{RESUBMIT_WARNING} (Ctrl+R)"
             if resubmit
-            else "Start a new task with the same prompt and settings (Ctrl+R)"
+            else self.tr("Start a new task with the same prompt and settings (Ctrl+R)")
         )
 
     def check_selected(self) -> None:
@@ -518,7 +569,7 @@ class MainWindow(QMainWindow):
     def _check_task(self, local_id: int) -> None:
         if self.session.engine is not None:
             self.session.engine.poll_now(local_id)
-            self.statusBar().showMessage(f"Checking task {local_id}…", 3000)
+            self.statusBar().showMessage(self.tr("Checking task {id}…").format(id=local_id), 3000)
 
     def _retry_task(self, local_id: int) -> None:
         if self.session.engine is not None:
@@ -531,9 +582,11 @@ class MainWindow(QMainWindow):
         try:
             new = await self.session.engine.retry(local_id)
         except NanoBananaError as exc:
-            self.statusBar().showMessage(str(exc), 15000)
+            self.statusBar().showMessage(localized(str(exc)), 15000)
             return
-        self.statusBar().showMessage(f"Task {local_id} sent again as task {new.id}", 5000)
+        self.statusBar().showMessage(
+            self.tr("Task {id} sent again as task {new}").format(id=local_id, new=new.id), 5000
+        )
 
     def _remove_task(self, local_id: int) -> None:
         self._spawn(self._remove(local_id))
@@ -546,20 +599,24 @@ class MainWindow(QMainWindow):
             else:
                 self.task_panel.task_changed(await self.session.store.hide_task(local_id))
         except (ValueError, KeyError) as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(localized(str(exc)), 8000)
             return
         self.statusBar().showMessage(
-            f"Task {local_id} removed from the list; its images stay in the library", 5000
+            self.tr("Task {id} removed from the list; its images stay in the library").format(
+                id=local_id
+            ),
+            5000,
         )
 
     def _reuse_task(self, task: TaskRecord) -> None:
         self.composer.load_request(task.request())
         note = self.composer.references.message()
-        self.statusBar().showMessage(
-            f"Task {task.id}'s prompt and settings are in the composer"
-            + (f" ({note})" if note else ""),
-            5000,
+        text = (
+            self.tr("Task {id}'s prompt and settings are in the composer ({note})")
+            if note
+            else self.tr("Task {id}'s prompt and settings are in the composer")
         )
+        self.statusBar().showMessage(text.format(id=task.id, note=note), 5000)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self._background.spawn(coro)
@@ -568,7 +625,7 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is not None:
             await self.settings_dialog.aclose()
         if self.session is not None:
-            await self.composer.references.aclose()
+            await self.composer.aclose()
             await self.task_panel.aclose()
             await self.gallery.aclose()
             await self.gallery_thumbnails.aclose()
