@@ -3,6 +3,7 @@ v4 migration, and answers in well under 50 ms on 10,000 images."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from pathlib import Path
@@ -358,3 +359,117 @@ def test_ten_thousand_images_answer_in_well_under_50_ms(tmp_path):
     conn.close()
     # The page is read from the index in order: no sort of 10,000 rows for 200 of them.
     assert "images_gallery" in plan and "TEMP B-TREE" not in plan
+
+
+# ---------------------------------------------------------------- result links
+
+
+def test_gallery_items_carry_the_link_each_image_came_from(tmp_path):
+    async def scenario(store):
+        [image_id] = await add(store, "a lemon", at=T0)
+        return await store.gallery_items([image_id])
+
+    [item] = with_store(tmp_path, scenario)
+    assert item.origin == "https://cdn.example/x.png"
+
+
+async def _serving(routes, scenario):
+    """Run ``scenario(base_url, client)`` against a real aiohttp server on loopback."""
+    from aiohttp import web
+
+    from nanobanana_desktop.engine.downloads import image_http_client
+
+    app = web.Application()
+    app.add_routes(routes)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with image_http_client() as client:
+            return await scenario(f"http://127.0.0.1:{port}", client)
+    finally:
+        await runner.cleanup()
+
+
+def test_a_link_is_used_while_it_answers_as_an_image_and_is_recent(monkeypatch):
+    from aiohttp import web
+
+    from nanobanana_desktop.engine import result_links
+    from nanobanana_desktop.engine.result_links import LINK_MAX_AGE, usable_link
+
+    seen: list[tuple[str, str, str | None]] = []
+    never = asyncio.Event()
+
+    def record(request):
+        seen.append((request.method, request.path, request.headers.get("Authorization")))
+
+    async def image(request):
+        record(request)
+        return web.Response(body=b"\x89PNG....", content_type="image/png")
+
+    async def no_head(request):
+        record(request)
+        if request.method == "HEAD":
+            return web.Response(status=405)
+        return web.Response(body=b"\xff\xd8\xff....", content_type="image/jpeg")
+
+    async def expired(request):
+        record(request)
+        return web.Response(status=403, text="<Error/>", content_type="application/xml")
+
+    async def error_page(request):
+        record(request)
+        return web.Response(text="<html>gone</html>", content_type="text/html")
+
+    async def silent(request):
+        record(request)
+        await never.wait()  # never answers: the check's own time limit ends it
+
+    routes = [
+        web.route("*", "/ok.png", image),
+        web.route("*", "/no-head.png", no_head),
+        web.route("*", "/expired.png", expired),
+        web.route("*", "/page.png", error_page),
+        web.route("*", "/silent.png", silent),
+    ]
+    monkeypatch.setattr(result_links, "LINK_CHECK_TIMEOUT", 0.5)
+    now = 1_800_000_000.0
+
+    async def scenario(base, client):
+        def check(path, age=60.0, origin=None):
+            return usable_link(origin or base + path, now - age, client, now=now)
+
+        found = {
+            "ok": await check("/ok.png"),
+            "no head": await check("/no-head.png"),
+            "expired": await check("/expired.png"),
+            "error page": await check("/page.png"),
+            "silent": await check("/silent.png"),
+            "old": await check("/ok.png", age=LINK_MAX_AGE + 1),
+            "inline": await check("", origin="inline"),
+            "not web": await check("", origin="file:///etc/passwd"),
+            "base": base,
+        }
+        never.set()  # the silent handler may end now, so the server can shut down
+        return found
+
+    found = run(_serving(routes, scenario))
+    base = found["base"]
+    assert found["ok"] == base + "/ok.png"
+    assert found["no head"] == base + "/no-head.png"  # a GET, its body never read
+    assert found["expired"] is None and found["error page"] is None
+    assert found["silent"] is None
+    assert found["old"] is None and found["inline"] is None and found["not web"] is None
+    # Old, inline and non-web links cost no request; nothing carried a credential.
+    paths = [(method, path) for method, path, _ in seen]
+    assert paths == [
+        ("HEAD", "/ok.png"),
+        ("HEAD", "/no-head.png"),
+        ("GET", "/no-head.png"),
+        ("HEAD", "/expired.png"),
+        ("HEAD", "/page.png"),
+        ("HEAD", "/silent.png"),
+    ]
+    assert all(auth is None for _, _, auth in seen)

@@ -6,30 +6,36 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import json
 import shutil
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import drive
 from PIL import Image
-from PySide6.QtCore import QModelIndex, Qt, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 from ui_harness import close_window, open_window
 
 from nanobanana_desktop.api import GenerationRequest
-from nanobanana_desktop.engine.export import ExportFormat
+from nanobanana_desktop.engine.export import ExportFormat, export_image
 from nanobanana_desktop.engine.gallery import GalleryFilter
 from nanobanana_desktop.engine.library import plan_stem
 from nanobanana_desktop.engine.metadata import ImageMetadata, embed_metadata, read_metadata
 from nanobanana_desktop.engine.records import TaskState
+from nanobanana_desktop.engine.result_links import LINK_MAX_AGE
 from nanobanana_desktop.session import Session
 from nanobanana_desktop.ui.gallery_model import (
+    MAX_LOADS,
     PAGE_SIZE,
     ItemRole,
     ThumbnailErrorRole,
@@ -37,6 +43,7 @@ from nanobanana_desktop.ui.gallery_model import (
 )
 from nanobanana_desktop.ui.gallery_view import TILE_MAX, TILE_MIN, DateRange, GalleryPanel
 from nanobanana_desktop.ui.main_window import MainWindow
+from nanobanana_desktop.ui.quality_dialog import QualityDialog
 from nanobanana_desktop.ui.reference_slots import GALLERY_MIME
 
 MODELS = ("google/gempix2", "google/nano-banana-pro")
@@ -49,8 +56,17 @@ def png(colour: tuple[int, int, int], size: tuple[int, int] = (48, 32)) -> bytes
     return buffer.getvalue()
 
 
+def colour_of(n: int) -> tuple[int, int, int]:
+    return ((n * 37) % 256, (n * 91) % 256, 160)
+
+
 async def fill_library(
-    session: Session, count: int, *, prompt: Callable[[int], str] = lambda n: f"tile {n}"
+    session: Session,
+    count: int,
+    *,
+    prompt: Callable[[int], str] = lambda n: f"tile {n}",
+    shape: Callable[[int], tuple[int, int]] = lambda n: (48, 32),
+    picture: Callable[[int, tuple[int, int]], bytes] | None = None,
 ) -> list[int]:
     """``count`` saved images, one task each, oldest first, a minute apart; their ids."""
     store = session.store
@@ -65,8 +81,12 @@ async def fill_library(
         await store.update_task(task.id, state=TaskState.SUCCEEDED, consumed=Decimal("0.5"))
         stem = plan_stem(created, request.prompt, task.id, 0)
         image = await store.plan_image(task.id, 0, f"https://cdn.example.com/{n}.png", stem)
-        meta = ImageMetadata.from_request(request, local_task_id=task.id, width=48, height=32)
-        data = embed_metadata(png(((n * 37) % 256, (n * 91) % 256, 160)), meta)
+        width, height = shape(n)
+        meta = ImageMetadata.from_request(
+            request, local_task_id=task.id, width=width, height=height
+        )
+        pixels = png(colour_of(n), shape(n)) if picture is None else picture(n, shape(n))
+        data = embed_metadata(pixels, meta)
         path = library / f"{stem}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -74,8 +94,8 @@ async def fill_library(
             image.id,
             path=f"{stem}.png",
             sha256=sha256(data).hexdigest(),
-            width=48,
-            height=32,
+            width=width,
+            height=height,
             format="PNG",
             size=len(data),
             now=created + 10,
@@ -144,6 +164,8 @@ def test_pages_a_big_library_newest_first_and_thumbnails_only_what_shows(qloop, 
             model.fetchMore(QModelIndex())
             await model.wait_idle()
             assert model.rowCount() == 2 * PAGE_SIZE
+            # Later pages grow with the list: fewer relayouts of a long one.
+            assert model.next_page_size() == 2 * PAGE_SIZE
             await model.fetch_all()
             items = rows(gallery)
             assert [i.image_id for i in items] == ids[::-1]
@@ -152,6 +174,178 @@ def test_pages_a_big_library_newest_first_and_thumbnails_only_what_shows(qloop, 
             await close_window(session, window)
 
     drive(qloop, scenario(), 90)
+
+
+async def until(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:
+    """Until ``condition()`` holds, looked at between passes of the event loop (the view
+    reports its window from a Qt timer, which no asyncio event announces)."""
+    try:
+        async with asyncio.timeout(limit):
+            while not condition():  # noqa: ASYNC110 - a Qt timer's effect, polled
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"gave up waiting for {what}") from None
+
+
+class GatedThumbnails:
+    """The gallery's thumbnail cache, held at a gate: every load waits for ``open()``.
+
+    Records which files were asked for and how many loads ran at once.
+    """
+
+    def __init__(self, cache: Any) -> None:
+        self.real = cache.pixels
+        self.gate = threading.Event()
+        self.lock = threading.Lock()
+        self.asked: list[str] = []
+        self.running = 0
+        self.most = 0
+        cache.pixels = self
+
+    def __call__(self, path: Path, size: int, **options: Any) -> Any:
+        with self.lock:
+            self.asked.append(str(path))
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            if not self.gate.wait(120):
+                raise TimeoutError("the test never opened the gate")
+            return self.real(path, size, **options)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+    def open(self) -> None:
+        self.gate.set()
+
+
+def test_thumbnails_load_in_sight_first_then_a_screen_ahead_of_the_scroll(qloop, qtbot):
+    async def scenario():
+        session, window = await open_window(qtbot)
+        gated = GatedThumbnails(window.gallery_thumbnails.cache)
+        try:
+            await fill_library(session, 300)
+            gallery = await open_gallery(window)
+            view, model = gallery.view, gallery.model
+            thumbnails = window.gallery_thumbnails
+            grid = view.gridSize()
+            columns = view.columns()
+            assert columns > 2 and model.rowCount() == PAGE_SIZE
+
+            def path(row: int) -> str:
+                return str(gallery.path_of(model.item_at(row)))
+
+            def shown(row: int) -> bool:
+                return thumbnails.peek(path(row)) is not None
+
+            # The view's count of the rows in sight is the truth of its geometry.
+            visible = view.visible_rows()
+            in_sight = [
+                r
+                for r in range(model.rowCount())
+                if view.visualRect(model.index(r)).intersects(view.viewport().rect())
+            ]
+            assert list(visible) == in_sight and len(in_sight) < PAGE_SIZE
+
+            # Every load is held at the gate: at most MAX_LOADS start, no more pile up.
+            await until(
+                lambda: len(model.loading) == MAX_LOADS and gated.running > 0, "the first loads"
+            )
+            # Scroll five rows of tiles down: painting does not wait for any thumbnail.
+            view.verticalScrollBar().setValue(5 * grid.height())
+            view.viewport().grab()
+            await until(lambda: model.window[0] == view.visible_rows(), "the window report")
+            visible, ahead = model.window
+            assert visible.start == 5 * columns
+            assert ahead.start == visible.stop and ahead.step == 1  # downwards
+            assert len(ahead) >= len(visible) - columns  # about a screen ahead
+            assert not any(shown(r) for r in range(model.rowCount()))
+            assert len(model.loading) == MAX_LOADS and gated.most <= MAX_LOADS
+
+            gated.open()
+            wanted = [*visible, *ahead]
+            await until(lambda: all(shown(r) for r in wanted), "the window's thumbnails")
+            # Of the rows scrolled past, only the loads already in flight were made; rows
+            # past the read-ahead are left alone.
+            skipped = [r for r in range(visible.start) if shown(r)]
+            assert len(skipped) <= MAX_LOADS
+            beyond = range(ahead.stop, model.rowCount())
+            assert beyond and not any(shown(r) for r in beyond)
+            assert gated.most <= MAX_LOADS
+
+            # Scrolling back up: the read-ahead turns round.
+            view.verticalScrollBar().setValue(3 * grid.height())
+            await until(lambda: model.window[1].step == -1, "the upward window")
+            visible, ahead = model.window
+            assert ahead.start == visible.start - 1
+            await until(lambda: all(shown(r) for r in [*visible, *ahead]), "upward loads")
+
+            # Near the end of the loaded rows, the read-ahead asks for the next page
+            # before the view reaches the bottom.
+            bottom = view.verticalScrollBar().maximum()
+            view.verticalScrollBar().setValue(bottom - 2 * grid.height())
+            await until(lambda: model.rowCount() == 2 * PAGE_SIZE, "the next page")
+            assert view.verticalScrollBar().value() < view.verticalScrollBar().maximum()
+        finally:
+            gated.open()
+            await close_window(session, window)
+
+    drive(qloop, scenario(), 120)
+
+
+def test_mixed_shapes_sit_in_even_cells_that_fill_the_width(qloop, qtbot):
+    shapes = [(24, 48), (64, 24), (40, 40)]  # portrait, landscape, square
+
+    async def scenario():
+        session, window = await open_window(qtbot)
+        try:
+            await fill_library(session, 12, shape=lambda n: shapes[n % 3])
+            gallery = await open_gallery(window)
+            view, model = gallery.view, gallery.model
+            await window.gallery_thumbnails.wait_idle()
+            columns = view.columns()
+            grid = view.gridSize()
+            rects = [view.visualRect(model.index(r)) for r in range(model.rowCount())]
+            assert {rect.size().toTuple() for rect in rects} == {grid.toTuple()}
+            lefts = sorted({rect.left() for rect in rects})[:columns]
+            assert len({b - a for a, b in itertools.pairwise(lefts)}) == 1  # even steps
+            # The columns fill the width: what is left over is less than one column.
+            assert 0 <= view.viewport().width() - columns * grid.width() < grid.width()
+
+            picture = view.viewport().grab().toImage()
+            ratio = picture.devicePixelRatio()
+
+            def colour_at(x: float, y: float) -> tuple[int, int, int]:
+                pixel = picture.pixelColor(int(x * ratio), int(y * ratio))
+                return pixel.red(), pixel.green(), pixel.blue()
+
+            def near(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+                return all(abs(x - y) <= 6 for x, y in zip(a, b, strict=True))
+
+            for row in range(3):
+                item = model.item_at(row)
+                n = int(item.prompt.split()[-1])  # "tile {n}"
+                rect = rects[row]
+                centre = rect.center()
+                assert near(colour_at(centre.x(), centre.y()), colour_of(n))
+                width, height = shapes[n % 3]
+                # Letterboxed: the cell's backdrop shows beside a tall image, above a
+                # wide one; a square one fills the cell's square.
+                if height > width:
+                    beside = colour_at(rect.left() + 10, centre.y())
+                    assert not near(beside, colour_of(n))
+                elif width > height:
+                    above = colour_at(centre.x(), rect.top() + 10)
+                    assert not near(above, colour_of(n))
+            # A wider window: more columns, and they fill it again.
+            window.resize(window.width() + 300, window.height())
+            await until(lambda: view.columns() > columns, "the reflow")
+            left_over = view.viewport().width() - view.columns() * view.gridSize().width()
+            assert 0 <= left_over < view.gridSize().width()
+        finally:
+            await close_window(session, window)
+
+    drive(qloop, scenario(), 60)
 
 
 def test_a_newly_saved_image_appears_on_top_live(qloop, qtbot):
@@ -323,12 +517,29 @@ def test_save_as_keeps_the_metadata_in_each_format(
             dialog.selectNameFilter(name_filter)
             dialog.selectFile(str(target))
             dialog.accept()
+            if pillow == "JPEG":
+                # JPEG asks for its quality first; nothing is written until it is given.
+                quality = gallery.quality_dialog
+                assert isinstance(quality, QualityDialog) and quality.isVisible()
+                assert not quality.keep.isVisible()  # the source is a PNG: nothing to keep
+                await gallery.settle()
+                assert not target.exists()
+                quality.spin.setValue(55)
+                assert quality.slider.value() == 55
+                quality.accept()
             await gallery.settle()
             with Image.open(target) as opened:
                 assert opened.format == pillow
             meta = read_metadata(target.read_bytes())
             assert meta is not None and meta.prompt == "a lemon for the webshop"
             assert meta.model == MODELS[0]
+            if pillow == "JPEG":
+                # Exactly the engine's export at the chosen quality, and remembered.
+                same = export_image(
+                    gallery.path_of(gallery.model.item_at(0)), tmp_path / "q55.jpg", quality=55
+                )
+                assert target.read_bytes() == same.read_bytes()
+                assert gallery.jpeg_quality == 55
         finally:
             await close_window(session, window)
 
@@ -336,6 +547,48 @@ def test_save_as_keeps_the_metadata_in_each_format(
         drive(qloop, scenario(), 60)
     finally:
         GalleryPanel.native_dialogs = True
+
+
+def test_save_as_jpeg_keeps_a_jpeg_as_it_came_or_recompresses_it(qloop, qtbot, tmp_path):
+    async def scenario():
+        session, window = await open_window(qtbot)
+        try:
+            assert session.sandbox is not None
+            session.sandbox.config.image_format = "jpeg"
+            await generate(window, "a pear in morning light")
+            gallery = await open_gallery(window)
+            item = gallery.model.item_at(0)
+            assert item.format == "JPEG"
+            source = gallery.path_of(item)
+            kept = gallery.ask_quality(item, tmp_path / "kept.jpg")
+            assert kept.keep.isVisibleTo(kept) and kept.keep.isChecked()
+            assert not kept.spin.isEnabled() and kept.quality() is None
+            kept.accept()
+            await gallery.settle()
+            # No second compression: the very pixels (and our metadata) of the source.
+            with Image.open(source) as a, Image.open(tmp_path / "kept.jpg") as b:
+                assert a.tobytes() == b.tobytes()
+            assert read_metadata((tmp_path / "kept.jpg").read_bytes()).prompt == (
+                "a pear in morning light"
+            )
+            smaller = gallery.ask_quality(item, tmp_path / "small.jpg")
+            smaller.keep.setChecked(False)
+            assert smaller.spin.isEnabled()
+            smaller.spin.setValue(20)
+            smaller.accept()
+            await gallery.settle()
+            small = tmp_path / "small.jpg"
+            assert small.stat().st_size < source.stat().st_size
+            assert read_metadata(small.read_bytes()).prompt == "a pear in morning light"
+            # Cancel writes nothing.
+            cancelled = gallery.ask_quality(item, tmp_path / "never.jpg")
+            cancelled.reject()
+            await gallery.settle()
+            assert not (tmp_path / "never.jpg").exists()
+        finally:
+            await close_window(session, window)
+
+    drive(qloop, scenario(), 60)
 
 
 def test_export_selection_writes_every_file_with_progress(qloop, qtbot, tmp_path):
@@ -417,8 +670,62 @@ def test_context_actions_reach_the_composer_clipboard_and_file_manager(qloop, qt
             assert window.workspace.currentIndex() == 0  # back to Create
             window.show_page("gallery")
             gallery.reference_action.trigger()
+            await gallery.settle()  # the link is checked first
             await window.composer.references.wait_idle()
             assert len(window.composer.references.references()) == 1
+        finally:
+            await close_window(session, window)
+
+    drive(qloop, scenario(), 60)
+    # On close the copied image became plain data: a Python QMimeData subclass left on the
+    # clipboard would abort the interpreter at exit (Qt frees it after Python is gone).
+    copied = QGuiApplication.clipboard().mimeData()
+    assert type(copied) is QMimeData and copied.hasImage() and len(copied.urls()) == 1
+
+
+def test_use_as_reference_sends_the_result_link_while_it_still_answers(qloop, qtbot):
+    async def scenario():
+        session, window = await open_window(qtbot)
+        try:
+            sandbox = session.sandbox
+            assert sandbox is not None
+            await generate(window, "a plum on linen")
+            gallery = await open_gallery(window)
+            gallery.select_rows([0])
+            item = gallery.model.item_at(0)
+            assert item.origin and item.origin.startswith(sandbox.cdn_url)
+            references = window.composer.references
+
+            async def use(chosen=None) -> str:
+                references.set_references([])
+                if chosen is None:
+                    gallery.reference_action.trigger()
+                else:
+                    await gallery.send_reference(chosen)
+                await gallery.settle()
+                await references.wait_idle()
+                [value] = references.references()
+                return value
+
+            def checks() -> int:
+                return len([r for r in sandbox.records.requests_to("cdn") if r.method == "HEAD"])
+
+            # Fresh and answering: the link, checked by a HEAD that carries no key.
+            assert await use() == item.origin
+            heads = [r for r in sandbox.records.requests_to("cdn") if r.method == "HEAD"]
+            assert len(heads) == 1 and "authorization" not in {h.lower() for h in heads[0].headers}
+            # Too old to trust: the local file, inline, without asking the host.
+            old = replace(item, saved_at=item.saved_at - LINK_MAX_AGE - 60)
+            assert (await use(old)).startswith("data:image/png;base64,")
+            assert checks() == 1
+            # Came inline (no link): the file, and no request either.
+            assert (await use(replace(item, origin="inline"))).startswith("data:image/")
+            assert checks() == 1
+            # The host lets the link expire: the file, once the HEAD says so.
+            stored = sandbox.sandbox.store.get(urlsplit(item.origin).path)
+            sandbox.call(lambda: setattr(stored, "expires_at", 0.0))
+            assert (await use()).startswith("data:image/png;base64,")
+            assert checks() == 2
         finally:
             await close_window(session, window)
 

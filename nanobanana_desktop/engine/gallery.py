@@ -85,6 +85,7 @@ class GalleryItem:
     deleted: bool = False
     deleted_at: float | None = None
     trashed_path: str | None = None  # where the file went in the trash, when known
+    origin: str | None = None  # the result link the image was downloaded from, or "inline"
 
     @property
     def cursor(self) -> GalleryCursor:
@@ -100,7 +101,7 @@ class GalleryItem:
 _SELECT = (
     "SELECT i.id, i.task, i.idx, i.path, i.sha256, i.width, i.height, i.format, i.bytes, "
     "i.saved_at, i.starred, t.prompt, t.model, t.created_at, t.task_id, t.aspect_ratio, "
-    "t.image_size, i.deleted, i.deleted_at, i.trashed_path "
+    "t.image_size, i.deleted, i.deleted_at, i.trashed_path, i.origin "
     "FROM images AS i JOIN tasks AS t ON t.id = i.task"
 )
 # 'saved' is written out, not bound: SQLite uses the partial index images_gallery only when
@@ -186,6 +187,7 @@ def item(row: tuple[Any, ...]) -> GalleryItem:
         deleted,
         deleted_at,
         trashed_path,
+        origin,
     ) = row
     return GalleryItem(
         image_id=int(image_id),
@@ -208,4 +210,5 @@ def item(row: tuple[Any, ...]) -> GalleryItem:
         deleted=bool(deleted),
         deleted_at=deleted_at,
         trashed_path=trashed_path,
+        origin=origin,
     )

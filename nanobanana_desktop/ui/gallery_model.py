@@ -3,8 +3,13 @@
 Rows come from the store in pages (``canFetchMore``/``fetchMore``, continued after the last
 row's cursor, so an image saved meanwhile never shifts a page). A new filter resets the
 model; everything else changes single rows: an image the engine saves is inserted where
-its time puts it, a star repaints its row, a deletion removes its rows. Thumbnails are
-asked for only by ``data()``, which the view calls for the rows it paints.
+its time puts it, a star repaints its row, a deletion removes its rows.
+
+Thumbnails load for the rows the view paints and for a read-ahead window it reports
+(:meth:`GalleryModel.set_window`: the rows in sight, then a margin ahead of the scroll).
+At most ``MAX_LOADS`` are in flight at a time, rows in sight first: a fast scroll over
+thousands of images leaves no backlog of loads for tiles long gone, so the ones the user
+stops at come next. Painting never waits: a tile without its thumbnail shows a placeholder.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import bisect
 import json
 import logging
+import os
 from collections.abc import Coroutine, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +37,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage
 
+from ..blocking import run_blocking
 from ..engine.gallery import GalleryFilter, GalleryItem
 from .reference_slots import GALLERY_MIME
 from .thumbnail_images import ThumbnailImages, plain_tooltip
@@ -48,6 +55,23 @@ ThumbnailErrorRole = Qt.ItemDataRole.UserRole + 3  # why there is no thumbnail, 
 PathRole = Qt.ItemDataRole.UserRole + 4  # the file's absolute path
 
 PAGE_SIZE = 120  # a screenful of small tiles and then some; later pages as the view scrolls
+# Later pages grow with the list, up to this: the view lays out every row again on each
+# insert (15 ms at 10,000 rows), so a long scroll costs a few such layouts, not one a page.
+PAGE_MAX = 4000
+# Thumbnails kept in memory: this many windows (rows in sight and read-ahead) of them.
+WINDOWS_IN_MEMORY = 3
+MEMORY_MIN = 128
+# Thumbnail loads in flight at once: one more than the cores (the blocking pool has 4
+# threads). Decoding is CPU work; more loads at once only contend with the UI thread for
+# the cores and the GIL (benchmarks/gallery.py, 2 cores: p99 stall about 6 ms with 3 in
+# flight, 9-14 ms with 6, and the screen filled no slower), and rows scrolled past would
+# hold up the ones in sight.
+MAX_LOADS = max(2, min(4, (os.cpu_count() or 2) + 1))
+
+
+def _order(item: GalleryItem) -> tuple[float, int]:
+    """The rows' sort key: newest first, then the higher id (as the store pages them)."""
+    return (-item.saved_at, -item.image_id)
 
 
 class GalleryModel(QAbstractListModel):
@@ -76,6 +100,11 @@ class GalleryModel(QAbstractListModel):
         self._total = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._by_id: dict[int, GalleryItem] = {}
+        self._by_path: dict[str, int] = {}  # a file's path -> its image's id
+        self._paths: dict[int, str] = {}  # image id -> its file's path, made once
+        self._loading: set[str] = set()  # thumbnails this model started and awaits
+        self._window: tuple[range, range] = (range(0), range(0))  # (in sight, read-ahead)
         thumbnails.ready.connect(self._thumbnail_ready)
 
     # ------------------------------------------------------------ Qt's model interface
@@ -90,7 +119,7 @@ class GalleryModel(QAbstractListModel):
         if role == ItemRole:
             return item
         if role == PathRole:
-            return str(self.path_of(item))
+            return self._path(item)
         if role == ThumbnailRole:
             return self.thumbnail(item)
         if role == ThumbnailErrorRole:
@@ -138,6 +167,10 @@ class GalleryModel(QAbstractListModel):
     def exhausted(self) -> bool:
         return self._exhausted
 
+    def next_page_size(self) -> int:
+        """The first two pages are ``page_size``; each later one as long as the list."""
+        return max(self.page_size, min(PAGE_MAX, len(self._items)))
+
     def set_filter(self, chosen: GalleryFilter) -> None:
         """Show what ``chosen`` finds: the model resets and its first page loads."""
         self._filter = chosen
@@ -149,6 +182,7 @@ class GalleryModel(QAbstractListModel):
         generation = self._generation
         self.beginResetModel()
         self._items = []
+        self._forget_all()
         self._exhausted = False
         self._fetching = True  # the view must not ask for a page while this one loads
         self.endResetModel()
@@ -174,8 +208,9 @@ class GalleryModel(QAbstractListModel):
 
     async def _fetch(self, generation: int) -> None:
         after = self._items[-1].cursor if self._items else None
+        size = self.next_page_size()
         try:
-            page = await self.store.gallery(self._filter, limit=self.page_size, after=after)
+            page = await self.store.gallery(self._filter, limit=size, after=after)
         except Exception as exc:
             if generation == self._generation:
                 self._fetching = False
@@ -184,15 +219,18 @@ class GalleryModel(QAbstractListModel):
         if generation != self._generation or self._closed:
             return
         # An image inserted live may also be in this page: it is there once.
-        known = {item.image_id for item in self._items}
-        page = [item for item in page if item.image_id not in known]
-        if page:
+        fresh = [item for item in page if item.image_id not in self._by_id]
+        if fresh:
             first = len(self._items)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._items.extend(page)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._items.extend(fresh)
+            for item in fresh:
+                self._remember(item)
             self.endInsertRows()
-        self._exhausted = len(page) < self.page_size
+        self._exhausted = len(page) < size
         self._fetching = False
+        if fresh:
+            self._pump()  # the read-ahead window may reach into this page
 
     # ------------------------------------------------------------ live changes
 
@@ -204,13 +242,13 @@ class GalleryModel(QAbstractListModel):
         item = found[0]
         if not self._filter.accepts(item) or self.row_of(item.image_id) is not None:
             return False
-        keys = [(-i.saved_at, -i.image_id) for i in self._items]
-        row = bisect.bisect_left(keys, (-item.saved_at, -item.image_id))
+        row = bisect.bisect_left(self._items, _order(item), key=_order)
         self._set_total(self._total + 1)
         if row == len(self._items) and not self._exhausted:
             return False  # older than every loaded row: a later page brings it
         self.beginInsertRows(QModelIndex(), row, row)
         self._items.insert(row, item)
+        self._remember(item)
         self.endInsertRows()
         return True
 
@@ -226,6 +264,7 @@ class GalleryModel(QAbstractListModel):
                 leaving.append(item.image_id)
                 continue
             self._items[row] = item
+            self._by_id[item.image_id] = item
             here = self.index(row)
             self.dataChanged.emit(here, here)
         self.remove_ids(leaving)
@@ -236,7 +275,7 @@ class GalleryModel(QAbstractListModel):
         rows = [row for row, item in enumerate(self._items) if item.image_id in gone]
         for row in reversed(rows):
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self._items[row]
+            self._forget(self._items.pop(row))
             self.endRemoveRows()
         if rows:
             self._set_total(max(0, self._total - len(rows)))
@@ -249,7 +288,12 @@ class GalleryModel(QAbstractListModel):
     # ------------------------------------------------------------ lookups
 
     def row_of(self, image_id: int) -> int | None:
-        return next((r for r, item in enumerate(self._items) if item.image_id == image_id), None)
+        item = self._by_id.get(image_id)
+        if item is None:
+            return None
+        # The rows are in _order: a binary search, not a walk over thousands of rows.
+        row = bisect.bisect_left(self._items, _order(item), key=_order)
+        return row if row < len(self._items) and self._items[row] is item else None
 
     def item_at(self, row: int) -> GalleryItem:
         return self._items[row]
@@ -261,12 +305,92 @@ class GalleryModel(QAbstractListModel):
         return item.file(self.library)
 
     def thumbnail(self, item: GalleryItem) -> QImage | None:
-        """The tile's image if loaded; asking starts the load, so only painted tiles cost
-        any work. The delegate calls this directly (see GalleryDelegate.paint)."""
-        return self.thumbnails.get(str(self.path_of(item)), item.sha256)
+        """The tile's image if loaded; otherwise None, and its load starts (unless
+        MAX_LOADS are in flight: then it waits its turn, rows in sight first). The
+        delegate calls this directly (see GalleryDelegate.paint)."""
+        path = self._path(item)
+        if self.thumbnails.peek(path) is not None:
+            return self.thumbnails.get(path)  # marks it recently used
+        if path not in self._loading and len(self._loading) < MAX_LOADS:
+            self._start_load(path, item)
+        return None
 
     def thumbnail_error(self, item: GalleryItem) -> str | None:
-        return self.thumbnails.error(str(self.path_of(item)))
+        return self.thumbnails.error(self._path(item))
+
+    # ------------------------------------------------------------ read-ahead
+
+    @property
+    def window(self) -> tuple[range, range]:
+        return self._window
+
+    @property
+    def loading(self) -> frozenset[str]:
+        """The paths whose thumbnails this model has asked for and not yet received."""
+        return frozenset(self._loading)
+
+    def set_window(self, visible: range, ahead: range) -> None:
+        """The rows in sight and the read-ahead rows beyond them, in the scroll's
+        direction (the view reports them as it scrolls and resizes). Their thumbnails
+        load in that order; rows ahead past the loaded pages ask for the next page."""
+        self._window = (visible, ahead)
+        # 320 px thumbnails are 300-400 KB each: memory follows what the window needs.
+        wanted = WINDOWS_IN_MEMORY * (len(visible) + len(ahead))
+        self.thumbnails.capacity = max(MEMORY_MIN, wanted)
+        last = max(visible.stop, ahead.stop if ahead.step > 0 else 0)
+        if last >= len(self._items) and self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+        self._pump()
+
+    def _pump(self) -> None:
+        """Start the next loads of the window, up to MAX_LOADS in flight."""
+        if self._closed:
+            return
+        visible, ahead = self._window
+        count = len(self._items)
+        for rows in (visible, ahead):
+            for row in rows:
+                if len(self._loading) >= MAX_LOADS:
+                    return
+                if not 0 <= row < count:
+                    continue
+                item = self._items[row]
+                path = self._path(item)
+                if (
+                    path not in self._loading
+                    and self.thumbnails.peek(path) is None
+                    and self.thumbnails.error(path) is None
+                ):
+                    self._start_load(path, item)
+
+    def _start_load(self, path: str, item: GalleryItem) -> None:
+        if self.thumbnails.error(path) is not None:
+            return
+        self._loading.add(path)
+        if self.thumbnails.get(path, item.sha256) is not None:
+            self._loading.discard(path)  # it was in memory after all
+
+    def _path(self, item: GalleryItem) -> str:
+        path = self._paths.get(item.image_id)
+        if path is None:
+            path = self._paths[item.image_id] = str(self.path_of(item))
+        return path
+
+    def _remember(self, item: GalleryItem) -> None:
+        self._by_id[item.image_id] = item
+        self._by_path[self._path(item)] = item.image_id
+
+    def _forget(self, item: GalleryItem) -> None:
+        self._by_id.pop(item.image_id, None)
+        path = self._paths.pop(item.image_id, None)
+        if path is not None:
+            self._by_path.pop(path, None)
+
+    def _forget_all(self) -> None:
+        # Loads in flight go on and still count: their thumbnails may well be shown again.
+        self._by_id.clear()
+        self._by_path.clear()
+        self._paths.clear()
 
     # ------------------------------------------------------------ housekeeping
 
@@ -298,11 +422,13 @@ class GalleryModel(QAbstractListModel):
         self.failed.emit(f"The gallery could not be read: {exc}")
 
     def _thumbnail_ready(self, path: str) -> None:
-        for row, item in enumerate(self._items):
-            if str(self.path_of(item)) == path:
-                here = self.index(row)
-                self.dataChanged.emit(here, here, [ThumbnailRole, ThumbnailErrorRole])
-                return
+        self._loading.discard(path)
+        image_id = self._by_path.get(path)
+        row = None if image_id is None else self.row_of(image_id)
+        if row is not None:
+            here = self.index(row)
+            self.dataChanged.emit(here, here, [ThumbnailRole, ThumbnailErrorRole])
+        self._pump()
 
     def _tooltip(self, item: GalleryItem) -> str:
         size = f"{item.width}×{item.height}" if item.width and item.height else ""
@@ -312,7 +438,7 @@ class GalleryModel(QAbstractListModel):
             "",
             item.prompt,
         ]
-        error = self.thumbnails.error(str(self.path_of(item)))
+        error = self.thumbnails.error(self._path(item))
         if error:
             lines += ["", error]
         return plain_tooltip(lines)
@@ -330,7 +456,7 @@ class _ImageOnRequest(QMimeData):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
-        self._path = path
+        self.path = path
 
     def formats(self) -> list[str]:
         return [*super().formats(), _QT_IMAGE]
@@ -340,18 +466,46 @@ class _ImageOnRequest(QMimeData):
 
     def retrieveData(self, mime_type: str, preferred_type: Any) -> Any:
         if mime_type == _QT_IMAGE:
-            image = QImage(str(self._path))
+            image = QImage(str(self.path))
             return None if image.isNull() else image
         return super().retrieveData(mime_type, preferred_type)
 
 
-def drag_mime(items: Sequence[GalleryItem], library: Path) -> QMimeData:
+async def detach_clipboard() -> None:
+    """Before the app quits: a copied image on the clipboard becomes plain data.
+
+    The clipboard owns what was copied, and Qt destroys it after Python has shut down: an
+    _ImageOnRequest (a Python subclass) left there aborts the process on exit ("Fatal
+    Python error: PyThreadState_Get"). Its pixels are decoded now, in a worker thread, so
+    that a clipboard manager taking over at exit still gets the image.
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    lazy = clipboard.mimeData()
+    if not isinstance(lazy, _ImageOnRequest):
+        return
+    image = await run_blocking(QImage, str(lazy.path))
+    plain = QMimeData()
+    for mime_type in lazy.formats():
+        if mime_type != _QT_IMAGE:
+            plain.setData(mime_type, lazy.data(mime_type))
+    if not image.isNull():
+        plain.setImageData(image)
+    if clipboard.mimeData() is lazy:  # nothing else was copied meanwhile
+        clipboard.setMimeData(plain)
+
+
+def drag_mime(
+    items: Sequence[GalleryItem], library: Path, *, source_url: str | None = None
+) -> QMimeData:
     """What a drag (or a copy) of gallery images carries.
 
     File URLs for file managers and other apps; for one image also its pixels (for apps
     that take images, not files) and our own type, which the composer's reference slots
-    read first. The payload names the local file only: the result links the server gave
-    expire, and a local file always works (the slot sends it inline).
+    read first. A drag names the local file only: the result links the server gave
+    expire, and a local file always works (the slot sends it inline). "Use as reference"
+    adds ``source_url`` once it has checked that the link still answers.
     """
     if len(items) != 1:
         mime = QMimeData()
@@ -360,6 +514,6 @@ def drag_mime(items: Sequence[GalleryItem], library: Path) -> QMimeData:
     path = items[0].file(library)
     mime = _ImageOnRequest(path)
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    payload = {"path": str(path), "source_url": None}
+    payload = {"path": str(path), "source_url": source_url}
     mime.setData(GALLERY_MIME, QByteArray(json.dumps(payload).encode("utf-8")))
     return mime

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ImageCanvas", "ImageViewer"]
+__all__ = ["ImageCanvas", "ImageViewer", "tool_button"]
 
 ZOOM_STEP = 1.25  # one wheel notch
 ZOOM_MIN = 0.02
@@ -70,6 +70,17 @@ def read_image(path: Path) -> QImage:
     if image.isNull():
         raise ValueError(f"{path.name} cannot be shown: {reader.errorString()}")
     return image
+
+
+def tool_button(name: str, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
+    """A small secondary button of the viewers' tool rows."""
+    made = QToolButton()
+    made.setObjectName(name)
+    made.setText(text)
+    made.setToolTip(tip)
+    made.setStyleSheet(TOOL_BUTTON_STYLE)
+    made.clicked.connect(lambda _checked=False: slot())
+    return made
 
 
 class ImageCanvas(QGraphicsView):
@@ -167,15 +178,7 @@ class ImageViewer(QDialog):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
 
-        def button(name: str, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
-            made = QToolButton()
-            made.setObjectName(name)
-            made.setText(text)
-            made.setToolTip(tip)
-            made.setStyleSheet(TOOL_BUTTON_STYLE)
-            made.clicked.connect(lambda _checked=False: slot())
-            return made
-
+        button = tool_button
         self.prev_button = button("viewerPrev", "◀", "Previous image (Left)", self.previous)
         self.next_button = button("viewerNext", "▶", "Next image (Right)", self.next)
         self.fit_button = button("viewerFit", "Fit", "Fit the window (F)", self.canvas.fit)
