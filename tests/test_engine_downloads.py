@@ -225,6 +225,39 @@ def test_disk_and_pillow_work_stays_off_the_event_loop_thread(sandbox, dest, mon
     assert loop_thread not in seen.values()
 
 
+def test_thumbnails_are_made_from_the_verified_pixels_in_the_same_worker(
+    sandbox, dest, monkeypatch
+):
+    made_on: list[str] = []
+    real = downloads.shrink_each
+
+    def shrink(image: Image.Image, sizes: Any) -> Any:
+        made_on.append(threading.current_thread().name)
+        assert image.size == (840, 840)  # the whole image, decoded once for the check
+        return real(image, sizes)
+
+    monkeypatch.setattr(downloads, "shrink_each", shrink)
+    staged = stage(sandbox.publish(BIG_PNG), dest, thumbnail_sizes=(112, 320))
+    assert {size: thumb.size for size, thumb in staged.thumbnails.items()} == {
+        112: (112, 112),
+        320: (320, 320),
+    }
+    assert len(made_on) == 1 and made_on[0] != threading.current_thread().name
+    assert stage(sandbox.publish(PNG), dest).thumbnails == {}  # none asked, none made
+
+
+def test_a_thumbnail_that_cannot_be_made_never_costs_the_image(sandbox, dest, monkeypatch, caplog):
+    def broken(image: Image.Image, sizes: Any) -> Any:
+        raise MemoryError("no room for a thumbnail")
+
+    monkeypatch.setattr(downloads, "shrink_each", broken)
+    with caplog.at_level("WARNING", logger=downloads.__name__):
+        staged = stage(sandbox.publish(PNG), dest, thumbnail_sizes=(112,))
+    assert_staged(staged, dest, PNG, "PNG", (64, 48))
+    assert staged.thumbnails == {}
+    assert "thumbnails not made at download" in caplog.text
+
+
 # Credentials and cookies --------------------------------------------------------------
 
 

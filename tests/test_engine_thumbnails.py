@@ -11,13 +11,22 @@ import zlib
 from pathlib import Path
 
 import pytest
+from conftest import run
+from engine_harness import REQUEST, engine_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from nanobanana_desktop.engine import thumbnails as thumbnails_module
+from nanobanana_desktop.engine.events import ImageSaved
 from nanobanana_desktop.engine.paths import Locations
-from nanobanana_desktop.engine.thumbnails import ThumbnailCache, ThumbnailError
+from nanobanana_desktop.engine.records import TaskState
+from nanobanana_desktop.engine.thumbnails import (
+    SAVE_SIZES,
+    ThumbnailCache,
+    ThumbnailError,
+    shrink_each,
+)
 
 
 def write_image(path: Path, size: tuple[int, int], fmt: str = "PNG", colour="orange") -> Path:
@@ -263,16 +272,20 @@ def test_a_large_png_is_reduced_to_no_less_than_twice_the_target_first(
 # --------------------------------------------------------------------------- orientation
 
 
-def test_exif_orientation_6_gives_an_upright_portrait(tmp_path):
-    # Stored as a landscape with a red block at its top left; orientation 6 says "turn it a
-    # quarter clockwise to show it", which puts that block at the top right.
+def phone_photo(tmp_path: Path) -> Path:
+    """Stored as a landscape with a red block at its top left; orientation 6 says "turn it a
+    quarter clockwise to show it", which puts that block at the top right."""
     picture = Image.new("RGB", (1600, 900), "white")
     picture.paste((255, 0, 0), (0, 0, 400, 300))
     exif = Image.Exif()
     exif[0x0112] = 6
     source = tmp_path / "phone.jpg"
     picture.save(source, "JPEG", exif=exif.tobytes(), quality=95)
+    return source
 
+
+def test_exif_orientation_6_gives_an_upright_portrait(tmp_path):
+    source = phone_photo(tmp_path)
     pixels = ThumbnailCache(tmp_path / "thumbs").pixels(source, 112)
     assert (pixels.width, pixels.height) == (63, 112)
     thumb = Image.frombytes("RGBA", (pixels.width, pixels.height), pixels.rgba)
@@ -420,6 +433,96 @@ def test_a_digest_keyed_thumbnail_follows_the_content_not_the_path(tmp_path, ope
     other = again.pixels(moved, 112, sha256="cd" * 32)
     assert other == made and opened.count(str(moved)) == 1
     assert len(list((tmp_path / "thumbs").rglob("*.png"))) == 2
+
+
+# --------------------------------------------------------------------------- made at download
+
+
+def test_shrink_each_goes_through_the_full_image_once_and_matches_the_cache(tmp_path, monkeypatch):
+    picture = Image.new("RGB", (2048, 1152), "white")
+    picture.paste((0, 90, 200), (0, 0, 1024, 1152))  # blue left half
+    source = tmp_path / "a.png"
+    picture.save(source)
+    reduces = spy(monkeypatch, Image.Image, "reduce")
+    with Image.open(source) as image:
+        image.load()
+        made = shrink_each(image, (112, 320))
+    assert {size: thumb.size for size, thumb in made.items()} == {112: (112, 63), 320: (320, 180)}
+    # The largest first, from the full image; the smaller one from that one's intermediate.
+    assert [before for before, _ in reduces] == [(2048, 1152), (683, 384)]
+    assert all(thumb.mode == "RGB" and thumb.info == {} for thumb in made.values())
+    # The same picture as the cache makes from the file itself.
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    for size, thumb in made.items():
+        pixels = cache.pixels(source, size)
+        from_file = Image.frombytes("RGBA", (pixels.width, pixels.height), pixels.rgba)
+        assert from_file.size == thumb.size
+        for x in (5, thumb.width // 4, thumb.width - 5):
+            there, here = from_file.getpixel((x, 10))[:3], thumb.getpixel((x, 10))
+            assert max(abs(a - b) for a, b in zip(there, here, strict=True)) <= 2
+
+
+def test_shrink_each_turns_a_decoded_photo_upright(tmp_path):
+    with Image.open(phone_photo(tmp_path)) as image:
+        image.load()
+        [thumb] = shrink_each(image, [112]).values()
+    assert thumb.size == (63, 112)
+    assert thumb.getpixel((60, 3))[0] > 200 and min(thumb.getpixel((3, 3))) > 200
+
+
+def test_thumbnails_put_by_digest_are_found_without_the_source(tmp_path, opened):
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    made = shrink_each(Image.new("RGB", (1000, 500), "orange"), SAVE_SIZES)
+    cache.put(made, sha256=DIGEST)
+    nowhere = tmp_path / "not-even-there.png"
+    for size in SAVE_SIZES:
+        pixels = cache.pixels(nowhere, size, sha256=DIGEST)
+        assert (pixels.width, pixels.height) == made[size].size
+        assert pixels.rgba[:4] == bytes((255, 165, 0, 255))
+    assert opened == [str(cache.path_for(nowhere, size, sha256=DIGEST)) for size in SAVE_SIZES]
+    with pytest.raises(ValueError, match="not a sha256 digest"):
+        cache.put(made, sha256="../x")
+
+
+def test_a_saved_image_has_its_thumbnails_in_the_cache_before_anyone_hears_of_it(
+    sandbox, tmp_path, monkeypatch
+):
+    folder = tmp_path / "profile" / "thumbnails"
+    renders: list[Path] = []
+    render = ThumbnailCache._render
+    monkeypatch.setattr(
+        ThumbnailCache,
+        "_render",
+        lambda self, source, size: renders.append(source) or render(self, source, size),
+    )
+    found: list[dict[int, bool]] = []
+
+    def look(event: object) -> None:
+        if isinstance(event, ImageSaved):  # at once, as the window would hear it
+            cache = ThumbnailCache(folder)
+            path = Path(event.path)
+            sha256 = event.image.sha256
+            found.append({s: cache.path_for(path, s, sha256=sha256).is_file() for s in SAVE_SIZES})
+
+    async def scenario():
+        async with engine_for(sandbox, tmp_path, thumbnail_folder=folder) as engine:
+            engine.events.subscribe(look)
+            return await engine.wait((await engine.submit(REQUEST)).id)
+
+    done = run(scenario())
+    assert done.state is TaskState.SUCCEEDED
+    assert found == [dict.fromkeys(SAVE_SIZES, True)]
+    assert renders == []  # made from the download's own decode, never from the file
+
+
+def test_without_a_thumbnail_folder_the_engine_makes_none(sandbox, tmp_path):
+    async def scenario():
+        async with engine_for(sandbox, tmp_path) as engine:
+            return engine.thumbnails, await engine.wait((await engine.submit(REQUEST)).id)
+
+    cache, done = run(scenario())
+    assert cache is None and done.state is TaskState.SUCCEEDED
+    assert not list(tmp_path.rglob("thumbnails"))
 
 
 def test_a_digest_key_is_checked_and_a_missing_source_still_explains(tmp_path):

@@ -4,6 +4,7 @@ repaint only the rows that changed."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 from ui_harness import close_window, open_window, publish_orange, show_window
 
 from nanobanana_desktop.api import GenerationRequest
-from nanobanana_desktop.engine.records import TaskRecord, TaskState
-from nanobanana_desktop.engine.thumbnails import ThumbnailCache
+from nanobanana_desktop.engine.records import ImageRecord, ImageState, TaskRecord, TaskState
+from nanobanana_desktop.engine.thumbnails import SAVE_SIZES, ThumbnailCache, shrink_each
+from nanobanana_desktop.ui.gallery_view import THUMB_SIZE as GALLERY_THUMB_SIZE
+from nanobanana_desktop.ui.style import STATUS_ACTIVE, STATUS_ATTENTION, STATUS_DONE, STATUS_FAILED
 from nanobanana_desktop.ui.task_delegate import (
     ROW_HEIGHT,
     THUMB,
@@ -42,6 +45,8 @@ from nanobanana_desktop.ui.task_model import (
 )
 from nanobanana_desktop.ui.task_panel import TaskPanel
 from nanobanana_desktop.ui.thumbnail_images import ThumbnailImages
+
+ToolTipRole = Qt.ItemDataRole.ToolTipRole
 
 REQUEST = GenerationRequest("google/gempix2", "a lemon <b>on</b> a plate")
 
@@ -286,10 +291,10 @@ def test_a_right_click_opens_the_menu_for_the_row_under_the_pointer(qtbot):
 @pytest.mark.parametrize(
     ("state", "colour"),
     [
-        (TaskState.IN_PROGRESS, "#3d7eff"),
-        (TaskState.SUCCEEDED, "#2e7d32"),
-        (TaskState.FAILED, "#c62828"),
-        (TaskState.UNKNOWN, "#b26a00"),
+        (TaskState.IN_PROGRESS, STATUS_ACTIVE.light),
+        (TaskState.SUCCEEDED, STATUS_DONE.light),
+        (TaskState.FAILED, STATUS_FAILED.light),
+        (TaskState.UNKNOWN, STATUS_ATTENTION.light),
     ],
 )
 def test_each_status_is_drawn_in_its_colour(qtbot, state, colour):
@@ -310,7 +315,7 @@ def test_each_status_is_drawn_in_its_colour(qtbot, state, colour):
     assert found > 20  # the icon and the status text, not a stray pixel
 
 
-def paint_row(model: TaskListModel, row: int) -> QImage:
+def paint_row(model: TaskListModel, row: int, delegate: TaskDelegate | None = None) -> QImage:
     image = QImage(480, ROW_HEIGHT, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     option = QStyleOptionViewItem()
@@ -319,9 +324,27 @@ def paint_row(model: TaskListModel, row: int) -> QImage:
     option.font = QGuiApplication.font()
     option.palette = QGuiApplication.palette()
     painter = QPainter(image)
-    TaskDelegate().paint(painter, option, model.index(row))
+    (delegate or TaskDelegate()).paint(painter, option, model.index(row))
     painter.end()
     return image
+
+
+def count_colour(image: QImage, colour: str) -> int:
+    wanted = QColor(colour).rgb()
+    pixels = ((x, y) for x in range(image.width()) for y in range(image.height()))
+    return sum(1 for x, y in pixels if image.pixel(x, y) == wanted)
+
+
+def image_record(local_id: int) -> ImageRecord:
+    return ImageRecord(
+        id=local_id,
+        task=local_id,
+        index=0,
+        origin="inline",
+        state=ImageState.SAVED,
+        stem=f"{local_id}-0",
+        created_at=100.0,
+    )
 
 
 def test_the_last_card_leaves_the_bottom_line_to_the_list(qtbot):
@@ -371,7 +394,16 @@ def wait_for_thumbnail(model: TaskListModel, row: int) -> asyncio.Event:
     return ready
 
 
-def test_a_task_from_the_composer_is_followed_to_done_with_its_thumbnail(qloop, qtbot):
+def test_a_task_from_the_composer_is_followed_to_done_with_its_thumbnail(qloop, qtbot, monkeypatch):
+    renders: list[Path] = []
+    render = ThumbnailCache._render
+
+    def spying(cache: ThumbnailCache, source: Path, size: int) -> Image.Image:
+        renders.append(source)
+        return render(cache, source, size)
+
+    monkeypatch.setattr(ThumbnailCache, "_render", spying)
+
     async def scenario():
         session, window = await open_window(qtbot)
         try:
@@ -401,7 +433,10 @@ def test_a_task_from_the_composer_is_followed_to_done_with_its_thumbnail(qloop, 
     assert states[-2:] == ["saving", "done"]
     assert isinstance(thumb, QImage) and not thumb.isNull()
     assert (thumb.width(), thumb.height()) == (112, 112)  # a 1:1 image, twice the 56 px tile
-    assert len(cached) == 1  # made once, in the profile's cache folder
+    # Made once, as the image was saved, at the list's and the gallery's sizes, in the
+    # profile's cache folder; the list read its own without decoding the image again.
+    assert sorted(QImage(str(path)).size().toTuple() for path in cached) == [(112, 112), (320, 320)]
+    assert renders == []
     assert counts == "0 in flight · 1 done"
     assert buttons[TaskFilter.DONE].text() == "Done  1"
 
@@ -430,6 +465,149 @@ def test_thumbnails_load_off_the_ui_thread_and_a_missing_file_says_why(qloop, tm
     assert model.index(0).data(ThumbnailsRole) == []
 
 
+def test_the_window_shows_thumbnails_at_the_sizes_made_when_an_image_is_saved():
+    assert 2 * THUMB in SAVE_SIZES  # the list's tiles, at twice their size for HiDPI
+    assert GALLERY_THUMB_SIZE in SAVE_SIZES
+
+
+def test_history_thumbnails_are_found_by_digest_without_the_file(qloop, tmp_path):
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    digest = "ab" * 32
+    cache.put(shrink_each(Image.new("RGB", (600, 400), "orange"), SAVE_SIZES), sha256=digest)
+    images = ThumbnailImages(cache, 112)
+    model = TaskListModel(images)
+    moved = str(tmp_path / "library" / "renamed-since.png")  # no such file: only the digest
+    model.load([record(1, TaskState.SUCCEEDED)], {1: [(0, moved, digest)]})
+
+    async def scenario():
+        model.index(0).data(ThumbnailsRole)
+        await images.wait_idle()
+        return model.index(0).data(ThumbnailsRole)
+
+    [thumb] = drive(qloop, scenario())
+    assert (thumb.width(), thumb.height()) == (112, 75)
+    assert model.index(0).data(ThumbnailErrorRole) is None
+
+
+def test_a_change_says_which_roles_changed_and_a_repeat_says_nothing(qtbot):
+    panel = mixed_panel(qtbot)
+    model = panel.model
+    spy = QSignalSpy(model.dataChanged)
+    same = model.task_at(model.row_of(3))
+    model.upsert(same)
+    assert spy.count() == 0  # told twice: nothing to repaint
+    model.upsert(record(3, TaskState.FAILED, status_reason="the model refused, twice"))
+    assert spy.count() == 1 and spy.at(0)[2] == [TaskRole, ElapsedRole, ToolTipRole]
+    assert panel.filter_buttons[TaskFilter.FAILED].text() == "Failed  2"
+    model.upsert(record(6, TaskState.FAILED))
+    assert spy.count() == 2 and spy.at(1)[2] == []  # a new state: filters and counts too
+    assert panel.filter_buttons[TaskFilter.FAILED].text() == "Failed  3"
+
+
+def many_tasks(count: int, running: Callable[[int], bool]) -> list[TaskRecord]:
+    return [
+        record(n, TaskState.IN_PROGRESS if running(n) else TaskState.SUCCEEDED, finished_at=110.0)
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_tick_repaints_only_the_running_rows_in_sight(qtbot):
+    panel = TaskPanel()
+    qtbot.addWidget(panel)
+    panel.load(many_tasks(40, lambda n: n % 3 == 0))
+    panel.resize(600, 6 * ROW_HEIGHT)
+    panel.show()
+    qtbot.waitExposed(panel)
+    model = panel.model
+    shown = panel.visible_rows()
+    assert 3 <= len(shown) < 10 and shown[0] == 0  # newest first, at the top
+
+    def ticked() -> list[int]:
+        spy = QSignalSpy(model.dataChanged)
+        model.tick()
+        assert all(spy.at(n)[2] == [ElapsedRole] for n in range(spy.count()))
+        return [row for rows in rows_of(spy) for row in rows]
+
+    running = [row for row in shown if not model.task_at(row).state.is_final]
+    assert running and ticked() == running
+    panel.view.scrollToBottom()
+    shown = panel.visible_rows()
+    assert shown[-1] == 39
+    assert ticked() == [row for row in shown if not model.task_at(row).state.is_final]
+    panel.hide()
+    assert ticked() == []  # nothing in sight: nothing to repaint
+
+
+def test_a_changed_card_is_repainted_alone(qtbot):
+    panel = TaskPanel()
+    qtbot.addWidget(panel)
+    panel.load(many_tasks(12, lambda n: False))
+    panel.resize(600, 13 * ROW_HEIGHT + 60)  # every card in sight
+    panel.show()
+    qtbot.waitExposed(panel)
+    painted: list[int] = []
+    delegate = panel.view.itemDelegate()
+    paint = delegate.paint
+
+    def recording(painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        painted.append(index.row())
+        paint(painter, option, index)
+
+    delegate.paint = recording
+    panel.view.viewport().update()
+    qtbot.waitUntil(lambda: len(painted) >= 12)
+    row = panel.model.row_of(3)  # all shown: the list's row is the model's
+    for change in (
+        lambda: panel.task_changed(record(3, TaskState.SUCCEEDED, status_reason="2 of 2 saved")),
+        lambda: panel.image_saved(image_record(3), "/nowhere/3-0.png"),
+        lambda: panel.task_changed(record(3, TaskState.FAILED, status_reason="gone")),
+    ):
+        painted.clear()
+        change()
+        qtbot.waitUntil(lambda: row in painted)
+        assert painted == [row]  # not the eleven cards around it
+
+
+def test_a_card_is_drawn_once_and_again_only_when_what_it_shows_changes(qapp):
+    now = [130.0]
+    model = TaskListModel(clock=lambda: now[0])
+    model.load([record(2, TaskState.IN_PROGRESS, created_at=120.0), record(1, TaskState.SUCCEEDED)])
+    delegate = TaskDelegate()
+
+    def paint(row: int) -> QImage:
+        return paint_row(model, row, delegate)
+
+    done = paint(1)
+    assert delegate.cards.drawn == 2 - 1 and paint(1) == done  # the second from the cache
+    model.upsert(record(1, TaskState.FAILED, status_reason="gone"))
+    failed = paint(1)
+    assert delegate.cards.drawn == 2 and failed != done
+    assert count_colour(failed, STATUS_FAILED.light) > 20  # drawn anew, in the new state's colour
+    # A running card: its clock moves every second over the same drawn card.
+    running = paint(0)
+    assert delegate.cards.drawn == 3
+    now[0] = 131.0
+    later = paint(0)
+    assert delegate.cards.drawn == 3 and later != running
+    model.upsert(record(2, TaskState.DOWNLOADING, created_at=120.0))
+    paint(0)
+    assert delegate.cards.drawn == 4
+
+
+def test_the_card_cache_keeps_to_its_budget(qapp):
+    model = TaskListModel(clock=lambda: 130.0)
+    model.load(many_tasks(10, lambda n: False))
+    card = 480 * ROW_HEIGHT * 4
+    delegate = TaskDelegate(budget=3 * card)
+    for row in range(10):
+        paint_row(model, row, delegate)
+    assert len(delegate.cards) == 3 and delegate.cards.drawn == 10
+    paint_row(model, 9, delegate)  # among the last three: still there
+    assert delegate.cards.drawn == 10
+    paint_row(model, 0, delegate)  # long gone: drawn again
+    assert delegate.cards.drawn == 11
+
+
 def test_outcome_unknown_offers_resubmit_which_sends_once_more(qloop, qtbot):
     async def scenario():
         session, window = await open_window(qtbot)
@@ -437,6 +615,7 @@ def test_outcome_unknown_offers_resubmit_which_sends_once_more(qloop, qtbot):
             faults = session.sandbox.config.faults
             faults.drop_connection.count = 1
             faults.drop_connection.endpoints = frozenset({"gen"})
+            faults.lose_callback.count = 1  # or the callback would name the lost task
             lost = await session.engine.submit(REQUEST)
             window.task_panel.select_task(lost.id)
             label, enabled = window.retry_action.text(), window.retry_action.isEnabled()

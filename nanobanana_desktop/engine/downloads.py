@@ -5,7 +5,8 @@ them is trusted: not the URL, not the Content-Type, not the Content-Length, not 
 bytes. Each one is streamed to a temporary file in the destination folder, sniffed,
 checked against byte and pixel caps, and fully decoded by Pillow before the caller
 sees it. Disk and Pillow work runs in worker threads so the event loop (Qt's, under
-qasync) never waits on either.
+qasync) never waits on either. The thumbnails the caller asks for are made from the
+pixels that check decoded: a 2048 px PNG is not decoded a second time to show it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import tempfile
 import threading
 import urllib.request
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -33,6 +34,8 @@ from PIL import Image
 
 from .. import __version__
 from ..api.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from .library import claim_partial
+from .thumbnails import shrink_each
 
 __all__ = [
     "MAX_IMAGE_BYTES",
@@ -76,6 +79,8 @@ class StagedImage:
     height: int
     sha256: str
     size: int
+    # size -> thumbnail (see thumbnails.shrink_each), as asked by stage_image's caller
+    thumbnails: Mapping[int, Image.Image] = field(default_factory=dict, compare=False)
 
 
 class DownloadError(Exception):
@@ -182,10 +187,12 @@ async def stage_image(
     stall_timeout: float = 20.0,
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    thumbnail_sizes: Sequence[int] = (),
 ) -> StagedImage:
     """Fetch ``source`` (an http(s) URL or a base64 data URI) into a temp file in dest_dir.
 
     On success the caller owns ``temp_path``; on any failure no file is left behind.
+    ``thumbnail_sizes``: thumbnails to make from the verified pixels, in the same worker.
     Raises a :class:`DownloadError` subclass.
     """
     if source[:5].lower() == "data:":
@@ -202,11 +209,15 @@ async def stage_image(
             sleep=sleep,
         )
     try:
-        width, height = await asyncio.to_thread(_verify, part.path, part.format, max_pixels)
+        width, height, thumbnails = await asyncio.to_thread(
+            _verify, part.path, part.format, max_pixels, tuple(thumbnail_sizes)
+        )
     except BaseException:
         part.discard()
         raise
-    return StagedImage(part.path, part.format, width, height, part.hexdigest(), part.size)
+    return StagedImage(
+        part.path, part.format, width, height, part.hexdigest(), part.size, thumbnails
+    )
 
 
 class _Part:
@@ -224,6 +235,7 @@ class _Part:
         except OSError as exc:
             raise storage_error(exc, dest_dir) from None
         self.path = Path(self._file.name)
+        claim_partial(self._file.fileno())  # a fresh, private file: the lock is free
 
     def write(self, data: bytes) -> None:
         try:
@@ -507,8 +519,11 @@ def _not_an_image() -> NotAnImage:
     return NotAnImage("The download is not a PNG, JPEG or WebP image; it was not saved.")
 
 
-def _verify(path: Path, fmt: str, max_pixels: int) -> tuple[int, int]:
-    """Open with the sniffed format only, check the size, then decode every pixel."""
+def _verify(
+    path: Path, fmt: str, max_pixels: int, thumbnail_sizes: tuple[int, ...] = ()
+) -> tuple[int, int, dict[int, Image.Image]]:
+    """Open with the sniffed format only, check the size, then decode every pixel; and
+    make the thumbnails asked for from those pixels while they are in memory."""
     try:
         with _WARNINGS_LOCK, warnings.catch_warnings():
             # Pillow's own bomb guard warns from inside open(); as an error it cannot
@@ -523,6 +538,7 @@ def _verify(path: Path, fmt: str, max_pixels: int) -> tuple[int, int]:
                     f"{max_pixels:,} allowed; it was not saved."
                 )
             image.load()
+            thumbnails = _thumbnails(image, thumbnail_sizes) if thumbnail_sizes else {}
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLarge(
             "The image declares more pixels than can be decoded safely; it was not saved."
@@ -531,7 +547,17 @@ def _verify(path: Path, fmt: str, max_pixels: int) -> tuple[int, int]:
         raise NotAnImage(
             f"The {fmt} image is damaged or incomplete and cannot be decoded; it was not saved."
         ) from None
-    return width, height
+    return width, height, thumbnails
+
+
+def _thumbnails(image: Image.Image, sizes: tuple[int, ...]) -> dict[int, Image.Image]:
+    try:
+        return shrink_each(image, sizes)
+    except Exception:
+        # A verified image is saved whatever happens here; the window makes its thumbnail
+        # from the file later, and says why if it cannot.
+        log.warning("thumbnails not made at download", exc_info=True)
+        return {}
 
 
 def _describe(exc: BaseException) -> str:

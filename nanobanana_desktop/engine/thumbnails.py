@@ -15,6 +15,10 @@ How a thumbnail is made, cheapest first:
 * The EXIF orientation is applied, and an embedded ICC profile is converted to sRGB, both
   on the small image (the same result as on the full one, for a fraction of the work).
 
+A freshly downloaded image has been decoded once already, to check it: the engine makes
+its thumbnails at ``SAVE_SIZES`` from those pixels (``shrink_each``, in the download's
+worker) and keeps them here (``put``), so the window never decodes a new image again.
+
 The cache key is the image's content (its sha256, which the store already holds) and the
 size, so a thumbnail survives the file being moved or renamed and a hit needs no stat() of
 the source at all: the second start of the app finds every thumbnail at once. The digest
@@ -35,6 +39,7 @@ import re
 import tempfile
 import threading
 import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -51,6 +56,10 @@ log = logging.getLogger(__name__)
 MAX_PIXELS = 90_000_000
 _FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # decoded by Pillow itself
 _KEY_VERSION = "2"  # bump when the way thumbnails are made changes (2: reduce, ICC, Lanczos)
+# The sizes the window shows, made when an image is saved: the task list's 56 px tiles at
+# twice their size (sharp on HiDPI screens) and the gallery's largest tile. The window's
+# tests hold its sizes to these.
+SAVE_SIZES = (112, 320)
 # Before the final resample the image keeps at least this many times the target's pixels
 # per side: Lanczos from 2x or more is sharp; from less it starts to alias.
 _HEADROOM = 2
@@ -100,24 +109,40 @@ class ThumbnailCache:
         if size <= 0:
             raise ValueError(f"a thumbnail size is a positive number of pixels, not {size}")
         if sha256 is not None:
-            if not _SHA256.fullmatch(sha256):
-                raise ValueError(f"not a sha256 digest: {sha256!r}")
-            identity = "\0".join((_KEY_VERSION, "sha256", sha256.lower(), str(size)))
-        else:
-            try:
-                resolved = source.resolve()
-                stat = resolved.stat()
-            except FileNotFoundError:
-                raise ThumbnailError(f"{source.name} is no longer there") from None
-            except OSError as exc:
-                message = f"{source.name} cannot be read: {exc.strerror or exc}"
-                raise ThumbnailError(message) from None
-            identity = "\0".join(
-                (_KEY_VERSION, str(resolved), str(stat.st_mtime_ns), str(stat.st_size), str(size))
-            )
+            return self._digest_path(sha256, size)
+        try:
+            resolved = source.resolve()
+            stat = resolved.stat()
+        except FileNotFoundError:
+            raise ThumbnailError(f"{source.name} is no longer there") from None
+        except OSError as exc:
+            message = f"{source.name} cannot be read: {exc.strerror or exc}"
+            raise ThumbnailError(message) from None
+        identity = "\0".join(
+            (_KEY_VERSION, str(resolved), str(stat.st_mtime_ns), str(stat.st_size), str(size))
+        )
+        return self._key_path(identity)
+
+    def _digest_path(self, sha256: str, size: int) -> Path:
+        if not _SHA256.fullmatch(sha256):
+            raise ValueError(f"not a sha256 digest: {sha256!r}")
+        return self._key_path("\0".join((_KEY_VERSION, "sha256", sha256.lower(), str(size))))
+
+    def _key_path(self, identity: str) -> Path:
         key = hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
         # Two-level fan-out: a large library does not make one huge folder.
         return self.folder / key[:2] / f"{key}.png"
+
+    def put(self, thumbnails: Mapping[int, Image.Image], *, sha256: str) -> None:
+        """Keep thumbnails made elsewhere (``shrink_each``), size by size, under the digest of
+        the image they show; ``pixels(..., sha256=...)`` then finds them without the source.
+
+        Raises ThumbnailError when the cache cannot be written.
+        """
+        for size, thumb in thumbnails.items():
+            target = self._digest_path(sha256, size)
+            if not target.is_file():
+                self._store(thumb, target)
 
     def thumbnail(self, source: Path, size: int, *, sha256: str | None = None) -> Path:
         """The thumbnail file, made first if needed: it fits in size x size, never enlarged.
@@ -225,31 +250,51 @@ def _fit(width: int, height: int, size: int) -> tuple[int, int]:
 def _shrink(image: Image.Image, size: int) -> Image.Image:
     """A new RGB or RGBA image that fits ``size``, upright and in sRGB."""
     # From the full size: the sizes draft() decodes at are rounded up.
-    target = _fit(image.width, image.height, size)
+    full = image.size
     if image.format == "JPEG":
         # Asked for twice the box on both sides: libjpeg keeps at least that much.
         image.draft(None, (_HEADROOM * size, _HEADROOM * size))
+    return _shrink_each(image, (size,), full)[size]
+
+
+def shrink_each(image: Image.Image, sizes: Iterable[int]) -> dict[int, Image.Image]:
+    """Thumbnails at each of ``sizes`` of an image already decoded (a download's check).
+
+    The largest is made first and each smaller one is reduced from its intermediate, so the
+    full image is gone through once, whatever the number of sizes.
+    """
+    return _shrink_each(image, sizes, image.size)
+
+
+def _shrink_each(
+    image: Image.Image, sizes: Iterable[int], full: tuple[int, int]
+) -> dict[int, Image.Image]:
     # Read before any conversion: the pixels made from here on carry no info of their own.
-    orientation = _orientation(image)
+    turn = _UPRIGHT.get(_orientation(image))
     icc = image.info.get("icc_profile")
-    image = _workable(image)
-    width, height = image.size
-    factor = min(width // (_HEADROOM * target[0]), height // (_HEADROOM * target[1]))
-    if factor >= 2:
-        image = image.reduce(factor)
-    if image.size != target:
-        image = image.resize(target, Image.Resampling.LANCZOS)
-    image = _to_srgb(image, icc if isinstance(icc, bytes) else None)
-    turn = _UPRIGHT.get(orientation)
-    if turn is not None:
-        image = image.transpose(turn)
-    # convert() copies even when the mode stays: the result owns its pixels once the
-    # source file is closed.
-    result = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    # Pillow carries info (the source's profile, or the sRGB one LittleCMS wrote) from image
-    # to image, and save() would embed it. A thumbnail holds sRGB numbers and says nothing.
-    result.info = {}
-    return result
+    profile = icc if isinstance(icc, bytes) else None
+    working = _workable(image)
+    made: dict[int, Image.Image] = {}
+    for size in sorted(set(sizes), reverse=True):
+        target = _fit(full[0], full[1], size)
+        width, height = working.size
+        factor = min(width // (_HEADROOM * target[0]), height // (_HEADROOM * target[1]))
+        if factor >= 2:
+            working = working.reduce(factor)
+        thumb = working
+        if thumb.size != target:
+            thumb = thumb.resize(target, Image.Resampling.LANCZOS)
+        thumb = _to_srgb(thumb, profile)
+        if turn is not None:
+            thumb = thumb.transpose(turn)
+        # convert() copies even when the mode stays: the result owns its pixels once the
+        # source file is closed.
+        result = thumb.convert("RGBA" if "A" in thumb.getbands() else "RGB")
+        # Pillow carries info (the source's profile, or the sRGB one LittleCMS wrote) from
+        # image to image, and save() would embed it. A thumbnail holds sRGB numbers only.
+        result.info = {}
+        made[size] = result
+    return made
 
 
 def _orientation(image: Image.Image) -> int:

@@ -1,15 +1,29 @@
 """How one task is drawn in the list: a card with its status, prompt, numbers and images.
 
 Everything is painted with QPainter and drawText, so prompts and server messages are
-always plain text. Colours come from the palette, except the four status colours.
+always plain text. Colours come from the palette and from style.py's tones.
 Thumbnails keep their images' shape: a 2:3 poster is a tall tile, not a square swatch.
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -19,19 +33,13 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..engine.records import TaskRecord, TaskState
-from .style import mix, muted_colour
-from .task_model import (
-    MAX_THUMBNAILS,
-    ElapsedRole,
-    ImageCountRole,
-    TaskRole,
-    ThumbnailsRole,
-    format_elapsed,
-)
+from .style import ON_SCRIM, SCRIM, STATUS, mix, muted_colour, on_colour
+from .task_model import MAX_THUMBNAILS, CardRole, format_elapsed
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -48,20 +56,16 @@ ICON = 20
 ICON_GAP = 12
 LINE_GAP = 3
 RADIUS = 6.0
+# Drawn cards kept: about 40 cards 1,300 px wide at twice the pixels, over 200 at 1x.
+CARD_CACHE_BYTES = 48 * 1024 * 1024
+# The palette's colours a card is drawn from (the others are mixed from these).
+_CARD_COLOURS = (QPalette.ColorRole.Base, QPalette.ColorRole.Text, QPalette.ColorRole.Highlight)
+# The item states a card shows, as bits of QStyle.StateFlag's value (plain integers: Python
+# enum arithmetic costs more than a cached card's whole paint).
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_HOVERED = QStyle.StateFlag.State_MouseOver.value
+_SHOWN_STATES = _SELECTED | _HOVERED
 
-_LIGHT = {
-    "active": "#3d7eff",
-    "done": "#2e7d32",
-    "failed": "#c62828",
-    "attention": "#b26a00",
-}
-# The same hues, lifted enough to read on a dark base.
-_DARK = {
-    "active": "#7aa5ff",
-    "done": "#66bb6a",
-    "failed": "#ef6b6b",
-    "attention": "#ffb74d",
-}
 _WAITING = frozenset({TaskState.SUBMITTING, TaskState.PENDING, TaskState.SUBMITTED})
 
 
@@ -80,8 +84,7 @@ def is_dark(palette: QPalette) -> bool:
 
 
 def status_colour(state: TaskState, palette: QPalette) -> QColor:
-    table = _DARK if is_dark(palette) else _LIGHT
-    return QColor(table[status_kind(state)])
+    return STATUS[status_kind(state)].pick(is_dark(palette))
 
 
 def status_text(task: TaskRecord, elapsed: float | None) -> str:
@@ -148,136 +151,353 @@ def tile_widths(images: list[QImage | None], requested: str | None) -> list[int]
     return widths
 
 
+class _Fonts:
+    """The card's fonts and their metrics: made once per list font, not at every paint."""
+
+    def __init__(self, font: QFont) -> None:
+        self.font = QFont(font)
+        self.key = font.key()
+        self.bold = QFont(font)
+        self.bold.setWeight(QFont.Weight.DemiBold)
+        self.small = QFont(font)
+        self.small.setPointSizeF(max(7.0, font.pointSizeF() * 0.92))
+        self.status = QFont(self.small)
+        self.status.setWeight(QFont.Weight.DemiBold)
+        self.bold_metrics = QFontMetrics(self.bold)
+        self.small_metrics = QFontMetrics(self.small)
+        self.status_metrics = QFontMetrics(self.status)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    icon: QRectF
+    prompt: QRect  # line 1
+    status: QRect  # line 2, the whole width the text may take
+    reason: QRect | None  # line 3, when there is a reason to show
+
+
+@dataclass
+class _Card:
+    """What one paint of a card needs, looked up once; laid out only when drawn."""
+
+    task: TaskRecord
+    rect: QRect
+    elapsed: float | None
+    images: list[QImage | None]
+    total: int  # images saved
+    last: bool  # the list's last row
+    live: bool  # its clock moves
+    fonts: _Fonts
+
+    @cached_property
+    def widths(self) -> list[int]:
+        """The thumbnail tiles that fit."""
+        return tile_widths(self.images, self.task.aspect_ratio) if self.images else []
+
+    @cached_property
+    def layout(self) -> _Layout:
+        strip = sum(self.widths) + THUMB_GAP * max(0, len(self.widths) - 1)
+        return _layout(self.rect, self.fonts, strip, bool(reason_text(self.task)))
+
+
+def _layout(rect: QRect, fonts: _Fonts, strip: int, reason: bool) -> _Layout:
+    text_left = rect.left() + PAD + ICON + ICON_GAP
+    text_right = rect.right() - PAD - (strip + PAD if strip else 0)
+    width = max(0, text_right - text_left)
+    heights = [fonts.bold_metrics.height(), fonts.small_metrics.height()]
+    if reason:
+        heights.append(fonts.small_metrics.height())
+    block = sum(heights) + LINE_GAP * (len(heights) - 1)
+    y = rect.top() + (rect.height() - block) // 2
+    icon = QRectF(rect.left() + PAD, y + (heights[0] - ICON) / 2, ICON, ICON)
+    prompt = QRect(text_left, y, width, heights[0])
+    y += heights[0] + LINE_GAP
+    status = QRect(text_left, y, width, heights[1])
+    y += heights[1] + LINE_GAP
+    return _Layout(icon, prompt, status, QRect(text_left, y, width, heights[2]) if reason else None)
+
+
+class CardCache:
+    """Drawn cards by task, each with the key it was drawn for; least recently painted go
+    first once they take more than ``budget`` bytes."""
+
+    def __init__(self, budget: int = CARD_CACHE_BYTES) -> None:
+        self.budget = budget
+        self.drawn = 0  # cards drawn afresh, rather than taken from here
+        self._cards: OrderedDict[int, tuple[tuple[object, ...], QPixmap]] = OrderedDict()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    def get(self, local_id: int, key: tuple[object, ...]) -> QPixmap | None:
+        entry = self._cards.get(local_id)
+        if entry is None or entry[0] != key:
+            return None
+        self._cards.move_to_end(local_id)
+        return entry[1]
+
+    def put(self, local_id: int, key: tuple[object, ...], card: QPixmap) -> None:
+        self.drawn += 1
+        self._drop(local_id)
+        self._cards[local_id] = (key, card)
+        self._bytes += _bytes(card)
+        while self._bytes > self.budget and len(self._cards) > 1:
+            self._drop(next(iter(self._cards)))
+
+    def clear(self) -> None:
+        self._cards.clear()
+        self._bytes = 0
+
+    def _drop(self, local_id: int) -> None:
+        entry = self._cards.pop(local_id, None)
+        if entry is not None:
+            self._bytes -= _bytes(entry[1])
+
+
+def _bytes(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * 4
+
+
 class TaskDelegate(QStyledItemDelegate):
+    """Paints each card from a pixmap drawn once for what it shows (task, thumbnails, size,
+    selection, colours). A running task's icon and status line change every second: they
+    are painted over its card from small pixmaps of their own, which many cards share."""
+
+    def __init__(self, parent: QObject | None = None, *, budget: int = CARD_CACHE_BYTES) -> None:
+        super().__init__(parent)
+        self.cards = CardCache(budget)
+        self._fonts: dict[str, _Fonts] = {}
+        self._last_fonts: _Fonts | None = None
+        self._pieces: dict[tuple[object, ...], QPixmap] = {}  # see _blit
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         line = QFontMetrics(option.font).lineSpacing()
         # Three lines of text must fit even with a large system font.
         return QSize(320, max(ROW_HEIGHT, 3 * line + 2 * LINE_GAP + 24))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        task = index.data(TaskRole)
-        if not isinstance(task, TaskRecord):
+        content = index.data(CardRole)
+        if not content:
             return
+        task, elapsed, images, total = content
         rect: QRect = option.rect
         palette: QPalette = option.palette
-        state = option.state
-        font: QFont = option.font
-        painter.save()
+        fonts = self._fonts_for(option.font)
+        card = _Card(
+            task=task,
+            rect=rect,
+            elapsed=elapsed,
+            images=images,
+            total=total,
+            last=index.row() == index.model().rowCount() - 1,
+            live=not task.state.is_final,
+            fonts=fonts,
+        )
+        shown = option.state.value & _SHOWN_STATES
+        ratio = painter.device().devicePixelRatioF()
+        key = (
+            task,
+            None if card.live else card.elapsed,
+            tuple(0 if image is None else image.cacheKey() for image in card.images),
+            card.total,
+            card.last,
+            rect.width(),
+            rect.height(),
+            ratio,
+            shown,
+            tuple(palette.color(role).rgba() for role in _CARD_COLOURS),
+            fonts.key,
+        )
+        pixmap = self.cards.get(task.id, key)
+        if pixmap is None:
+            pixmap = QPixmap(math.ceil(rect.width() * ratio), math.ceil(rect.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(_background(palette, shown))  # to its last device pixel
+            on_pixmap = QPainter(pixmap)
+            on_pixmap.translate(-rect.left(), -rect.top())
+            self._paint_card(on_pixmap, rect, palette, shown, card)
+            on_pixmap.end()
+            self.cards.put(task.id, key, pixmap)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+        if card.live:
+            colour = status_colour(task.state, palette)
+            self._blit_icon(painter, palette, shown, card, colour)
+            self._blit_status(painter, palette, shown, card, colour)
+
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        last = self._last_fonts
+        if last is not None and last.font == font:
+            return last
+        key = font.key()
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            fonts = self._fonts[key] = _Fonts(font)
+        self._last_fonts = fonts
+        return fonts
+
+    def _paint_card(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        palette: QPalette,
+        shown: int,
+        card: _Card,
+    ) -> None:
+        """Everything a card shows, except, for a running task, what its clock changes."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        last = index.row() == index.model().rowCount(index.parent()) - 1
-        self._paint_background(painter, rect, palette, state, last=last)
-
-        text = palette.color(QPalette.ColorRole.Text)
-        muted = muted_colour(palette, QPalette.ColorRole.Text, QPalette.ColorRole.Base)
-        colour = status_colour(task.state, palette)
-        elapsed = index.data(ElapsedRole)
-
-        images = index.data(ThumbnailsRole) or []
-        total = int(index.data(ImageCountRole) or 0)
-        widths = tile_widths(images, task.aspect_ratio) if images else []
-        strip = sum(widths) + THUMB_GAP * max(0, len(widths) - 1)
-        text_left = rect.left() + PAD + ICON + ICON_GAP
-        text_right = rect.right() - PAD - (strip + PAD if strip else 0)
-        width = max(0, text_right - text_left)
-
-        bold = QFont(font)
-        bold.setWeight(QFont.Weight.DemiBold)
-        small = QFont(font)
-        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.92))
-        lines: list[tuple[QFont, int]] = [(bold, QFontMetrics(bold).height())]
-        lines.append((small, QFontMetrics(small).height()))
-        reason = reason_text(task)
-        if reason:
-            lines.append((small, QFontMetrics(small).height()))
-        block = sum(h for _f, h in lines) + LINE_GAP * (len(lines) - 1)
-        y = rect.top() + (rect.height() - block) // 2
+        self._paint_background(painter, rect, palette, shown, last=card.last)
+        fonts, layout, task = card.fonts, card.layout, card.task
 
         # Line 1: the prompt, in the list's own text colour.
-        first_height = lines[0][1]
-        self._paint_icon(
-            painter,
-            task,
-            elapsed,
-            colour,
-            QRectF(rect.left() + PAD, y + (first_height - ICON) / 2, ICON, ICON),
-        )
-        painter.setFont(bold)
-        painter.setPen(text)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
         prompt = " ".join(task.prompt.split()) or "(no prompt)"
-        self._text(painter, bold, QRect(text_left, y, width, first_height), prompt)
-        y += first_height + LINE_GAP
-
-        # Line 2: status and time in the status colour, then the task's numbers, quieter.
-        height = lines[1][1]
-        metrics = QFontMetrics(small)
-        status = status_text(task, elapsed)
-        status_font = QFont(small)
-        status_font.setWeight(QFont.Weight.DemiBold)
-        advance = QFontMetrics(status_font).horizontalAdvance(status)
-        # +2 for the box: the advance is rounded, and eliding would clip the last letter.
-        status_width = min(width, advance + 2)
-        painter.setPen(colour)
-        self._text(painter, status_font, QRect(text_left, y, status_width, height), status)
-        # The separator follows the text itself, not the box: the same gap on both sides.
-        rest = text_left + min(width, advance)
-        # The same dot, spaced the same, as inside the status and the numbers.
-        meta_left = rest + metrics.horizontalAdvance(SEPARATOR)
-        if meta_left < text_right:
-            painter.setPen(muted)
-            painter.setFont(small)
-            painter.drawText(
-                QRect(rest, y, meta_left - rest, height),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                SEPARATOR,
-            )
-            self._text(
-                painter, small, QRect(meta_left, y, text_right - meta_left, height), meta_text(task)
-            )
-        y += height + LINE_GAP
+        _text(painter, fonts.bold, fonts.bold_metrics, layout.prompt, prompt)
+        if not card.live:
+            colour = status_colour(task.state, palette)
+            self._paint_icon(painter, task, card.elapsed, colour, layout.icon)
+            self._paint_status(painter, palette, card, colour)
 
         # Line 3: why it failed or needs a look, quieter: the status words above carry the
         # colour. The whole text is in the tooltip.
-        if reason:
-            painter.setPen(muted)
-            self._text(painter, small, QRect(text_left, y, width, lines[2][1]), reason)
+        if layout.reason is not None:
+            painter.setPen(muted_colour(palette, QPalette.ColorRole.Text, QPalette.ColorRole.Base))
+            _text(painter, fonts.small, fonts.small_metrics, layout.reason, reason_text(task))
 
-        if widths:
-            self._paint_thumbnails(painter, rect, palette, images, widths, total)
-        painter.restore()
+        if card.widths:
+            self._paint_thumbnails(painter, rect, palette, card.images, card.widths, card.total)
+
+    @staticmethod
+    def _paint_status(painter: QPainter, palette: QPalette, card: _Card, colour: QColor) -> None:
+        """Line 2: status and time in the status colour, then the task's numbers, quieter."""
+        fonts, box = card.fonts, card.layout.status
+        left, top, width, height = box.left(), box.top(), box.width(), box.height()
+        text_right = left + width
+        status = status_text(card.task, card.elapsed)
+        advance = fonts.status_metrics.horizontalAdvance(status)
+        # +2 for the box: the advance is rounded, and eliding would clip the last letter.
+        painter.setPen(colour)
+        status_box = QRect(left, top, min(width, advance + 2), height)
+        _text(painter, fonts.status, fonts.status_metrics, status_box, status)
+        # The separator follows the text itself, not the box: the same gap on both sides.
+        rest = left + min(width, advance)
+        # The same dot, spaced the same, as inside the status and the numbers.
+        meta_left = rest + fonts.small_metrics.horizontalAdvance(SEPARATOR)
+        if meta_left < text_right:
+            painter.setPen(muted_colour(palette, QPalette.ColorRole.Text, QPalette.ColorRole.Base))
+            painter.setFont(fonts.small)
+            painter.drawText(
+                QRect(rest, top, meta_left - rest, height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                SEPARATOR,
+            )
+            meta_box = QRect(meta_left, top, text_right - meta_left, height)
+            _text(painter, fonts.small, fonts.small_metrics, meta_box, meta_text(card.task))
+
+    def _blit_status(
+        self, painter: QPainter, palette: QPalette, shown: int, card: _Card, colour: QColor
+    ) -> None:
+        """Line 2 of a running task, as _paint_status draws it, from pixmaps of its two
+        parts: the status and time (the same for every task started in the same second),
+        and the task's numbers (the same for as long as it runs)."""
+        fonts, box = card.fonts, card.layout.status
+        left, top, width, height = box.left(), box.top(), box.width(), box.height()
+        status = status_text(card.task, card.elapsed)
+        advance = fonts.status_metrics.horizontalAdvance(status)
+        meta = meta_text(card.task)
+        gap = fonts.small_metrics.horizontalAdvance(SEPARATOR)
+        meta_width = gap + fonts.small_metrics.horizontalAdvance(meta)
+        if advance + meta_width > width:
+            painter.save()  # elided: drawn as text
+            self._paint_status(painter, palette, card, colour)
+            painter.restore()
+            return
+        background = _background(palette, shown)
+        muted = muted_colour(palette, QPalette.ColorRole.Text, QPalette.ColorRole.Base)
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+        def numbers(on: QPainter) -> None:
+            on.setPen(muted)
+            on.setFont(fonts.small)
+            on.drawText(QRect(0, 0, gap, height), align, SEPARATOR)
+            on.drawText(QRect(gap, 0, meta_width - gap + 2, height), align, meta)
+
+        def words(on: QPainter) -> None:
+            on.setPen(colour)
+            on.setFont(fonts.status)
+            on.drawText(QRect(0, 0, advance + 2, height), align, status)
+
+        # The numbers first: the status's box is 2 px wider than its text (see
+        # _paint_status) and overlaps the separator's leading space.
+        ground = background.rgba()
+        key = ("numbers", meta, fonts.key, muted.rgba(), ground)
+        self._blit(
+            painter, QPointF(left + advance, top), key, numbers, meta_width + 2, height, background
+        )
+        key = ("words", status, fonts.key, colour.rgba(), ground)
+        self._blit(painter, QPointF(left, top), key, words, advance + 2, height, background)
+
+    def _blit_icon(
+        self, painter: QPainter, palette: QPalette, shown: int, card: _Card, colour: QColor
+    ) -> None:
+        """A running task's icon, drawn once per state, colour and step of its animation."""
+        # Both animations come round within 24 s (12 steps of the clock, 8 of the arc).
+        step = int(card.elapsed or 0.0) % 24
+        background = _background(palette, shown)
+
+        def icon(on: QPainter) -> None:
+            on.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_icon(on, card.task, float(step), colour, QRectF(0, 0, ICON, ICON))
+
+        key = ("icon", card.task.state, step, colour.rgba(), background.rgba())
+        self._blit(painter, card.layout.icon.topLeft(), key, icon, ICON, ICON, background)
+
+    def _blit(
+        self,
+        painter: QPainter,
+        at: QPointF,
+        key: tuple[object, ...],
+        draw: Callable[[QPainter], None],
+        width: int,
+        height: int,
+        background: QColor,
+    ) -> None:
+        """A small piece of a card from a pixmap ``draw`` painted once on the card's colour.
+
+        Opaque, so text is smoothed exactly as on the card itself; and drawn with the
+        fraction of a pixel ``at`` has, then placed on whole pixels: copied, never resampled.
+        """
+        ratio = painter.device().devicePixelRatioF()
+        x, y = math.floor(at.x()), math.floor(at.y())
+        dx, dy = at.x() - x, at.y() - y
+        full = (*key, width, height, ratio, dx, dy)
+        pixmap = self._pieces.get(full)
+        if pixmap is None:
+            pixmap = QPixmap(math.ceil((width + dx) * ratio), math.ceil((height + dy) * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(background)
+            on = QPainter(pixmap)
+            on.translate(dx, dy)
+            draw(on)
+            on.end()
+            if len(self._pieces) > 1024:  # a few seconds' worth of pieces: never unbounded
+                self._pieces.clear()
+            self._pieces[full] = pixmap
+        painter.drawPixmap(QPoint(x, y), pixmap)
 
     # ------------------------------------------------------------ parts
 
     @staticmethod
-    def _text(painter: QPainter, font: QFont, box: QRect, text: str) -> None:
-        painter.setFont(font)
-        painter.drawText(
-            box,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            elide(text, font, box.width()),
-        )
-
-    @staticmethod
     def _paint_background(
-        painter: QPainter,
-        rect: QRect,
-        palette: QPalette,
-        state: QStyle.StateFlag,
-        *,
-        last: bool = False,
+        painter: QPainter, rect: QRect, palette: QPalette, shown: int, *, last: bool = False
     ) -> None:
         base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
-        highlight = palette.color(QPalette.ColorRole.Highlight)
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        if selected:
-            # A tint, not the solid highlight: status colours and text stay readable on it.
-            painter.fillRect(rect, mix(base, highlight, 0.16 if not is_dark(palette) else 0.3))
+        painter.fillRect(rect, _background(palette, shown))
+        if shown & _SELECTED:
+            highlight = palette.color(QPalette.ColorRole.Highlight)
             painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), highlight)
-        elif state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, mix(base, text, 0.04))
-        else:
-            painter.fillRect(rect, base)
         if not last:  # under the last card, the list's own border is the line
             painter.setPen(QPen(mix(base, text, 0.1), 1))
             bottom = rect.bottom()
@@ -311,8 +531,8 @@ class TaskDelegate(QStyledItemDelegate):
                 painter.drawImage(tile, image, _crop(image, tile.width() / tile.height()))
             extra = total - len(shown)
             if position == len(shown) - 1 and extra > 0:
-                painter.fillRect(tile, QColor(0, 0, 0, 120))
-                painter.setPen(QColor("white"))
+                painter.fillRect(tile, SCRIM.on(palette))
+                painter.setPen(ON_SCRIM.on(palette))
                 painter.drawText(tile, Qt.AlignmentFlag.AlignCenter, f"+{extra}")
             painter.restore()
             painter.setPen(QPen(mix(base, text, 0.14), 1))
@@ -331,7 +551,7 @@ class TaskDelegate(QStyledItemDelegate):
         kind = status_kind(task.state)
         centre = box.center()
         radius = box.width() / 2 - 1
-        white = QPen(QColor("white"), 2.0)
+        white = QPen(on_colour(colour), 2.0)
         white.setCapStyle(Qt.PenCapStyle.RoundCap)
         white.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         seconds = elapsed or 0.0
@@ -398,6 +618,18 @@ class TaskDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def _background(palette: QPalette, shown: int) -> QColor:
+    """The card's own colour, for the item states in ``shown`` (see _SHOWN_STATES)."""
+    base = palette.color(QPalette.ColorRole.Base)
+    if shown & _SELECTED:
+        # A tint, not the solid highlight: status colours and text stay readable on it.
+        highlight = palette.color(QPalette.ColorRole.Highlight)
+        return mix(base, highlight, 0.16 if not is_dark(palette) else 0.3)
+    if shown & _HOVERED:
+        return mix(base, palette.color(QPalette.ColorRole.Text), 0.04)
+    return base
+
+
 def _crop(image: QImage, ratio: float) -> QRectF:
     """The centred part of ``image`` with the tile's shape: all of it, unless the image is
     wider or taller than a tile may be."""
@@ -409,12 +641,22 @@ def _crop(image: QImage, ratio: float) -> QRectF:
     return QRectF((image.width() - width) / 2, (image.height() - height) / 2, width, height)
 
 
+def _text(painter: QPainter, font: QFont, metrics: QFontMetrics, box: QRect, text: str) -> None:
+    painter.setFont(font)
+    painter.drawText(
+        box,
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        elide(text, font, box.width(), metrics),
+    )
+
+
 _TRAILING = " .,;:·-–—("
 
 
-def elide(text: str, font: QFont, width: int) -> str:
+def elide(text: str, font: QFont, width: int, metrics: QFontMetrics | None = None) -> str:
     """``text`` cut to ``width`` with "…", never leaving a dot or a comma before it."""
-    elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+    metrics = metrics or QFontMetrics(font)
+    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
     if elided != text and elided.endswith("…"):
         kept = elided[:-1].rstrip(_TRAILING)
         elided = f"{kept}…" if kept else elided

@@ -1,7 +1,8 @@
 """The task list's model: every task of the history, newest first, as the engine reports it.
 
-After the first load nothing is ever reset: a change to one task repaints that one row, a
-new task is inserted where it belongs, and the one-second clock repaints running rows only.
+After the first load nothing is ever reset: a change to one task repaints that one row (and
+says which roles changed), a new task is inserted where it belongs, and the one-second
+clock repaints running rows only, and of those only the ones the view shows.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import bisect
 import enum
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,8 +38,14 @@ ElapsedRole = Qt.ItemDataRole.UserRole + 3  # seconds since it started, or its d
 ImageCountRole = Qt.ItemDataRole.UserRole + 4  # images saved so far
 ImagePathsRole = Qt.ItemDataRole.UserRole + 5  # their absolute paths, in order
 ThumbnailErrorRole = Qt.ItemDataRole.UserRole + 6  # why a thumbnail is missing, or None
+# (TaskRecord, elapsed, thumbnails, images saved): what a card shows, in one call (each
+# data() call through the filter costs as much as drawing a card from the delegate's cache)
+CardRole = Qt.ItemDataRole.UserRole + 7
 
 MAX_THUMBNAILS = 4
+# What changes when a task changes but its state does not (a reason, credits, an end time):
+# the filters and the counts stay as they are.
+_DETAIL_ROLES = [TaskRole, ElapsedRole, Qt.ItemDataRole.ToolTipRole]
 ACTIVE = frozenset(
     {
         TaskState.SUBMITTING,
@@ -48,6 +55,10 @@ ACTIVE = frozenset(
         TaskState.DOWNLOADING,
     }
 )
+
+
+# A saved image as the list is given it: (index, absolute path) or (index, path, sha256).
+SavedImage = tuple[int, str] | tuple[int, str, str | None]
 
 
 class TaskFilter(enum.Enum):
@@ -94,6 +105,9 @@ class TaskListModel(QAbstractListModel):
         self._tasks: list[TaskRecord] = []  # newest (highest id) first
         self._shots: dict[int, dict[int, str]] = {}  # local id -> image index -> path
         self._owner: dict[str, int] = {}  # path -> local id, to find a thumbnail's row
+        self._digests: dict[str, str] = {}  # path -> its sha256: the thumbnail cache's key
+        # The rows a view shows, for the clock; None: every row (no view to ask).
+        self.visible_rows: Callable[[], Collection[int]] | None = None
         self.thumbnails = thumbnails
         if thumbnails is not None:
             thumbnails.ready.connect(self._thumbnail_ready)
@@ -111,6 +125,9 @@ class TaskListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._tasks):
             return None
         task = self._tasks[index.row()]
+        if role == CardRole:
+            count = len(self._shots.get(task.id, ()))
+            return task, self.elapsed(task), self._thumbnails(task.id), count
         if role == TaskRole:
             return task
         if role == Qt.ItemDataRole.DisplayRole:
@@ -137,16 +154,20 @@ class TaskListModel(QAbstractListModel):
     def load(
         self,
         tasks: Sequence[TaskRecord],
-        images: Mapping[int, Iterable[tuple[int, str]]] | None = None,
+        images: Mapping[int, Iterable[SavedImage]] | None = None,
     ) -> None:
-        """The first fill, from the store: the one time the model resets."""
+        """The first fill, from the store: the one time the model resets.
+
+        ``images``: per task, (image index, absolute path[, sha256]) of its saved images.
+        """
         self.beginResetModel()
         self._tasks = sorted((t for t in tasks if not t.hidden), key=lambda t: -t.id)
         self._shots = {}
         self._owner = {}
+        self._digests = {}
         for local_id, shots in (images or {}).items():
-            for index, path in shots:
-                self._remember_image(local_id, index, path)
+            for index, path, *digest in shots:
+                self._remember_image(local_id, index, path, digest[0] if digest else None)
         self.endResetModel()
         self._sync_ticker()
 
@@ -161,9 +182,14 @@ class TaskListModel(QAbstractListModel):
                 self._sync_ticker()
             return
         if row is not None:
+            before = self._tasks[row]
             self._tasks[row] = task
+            if task == before:
+                return  # told twice: nothing to repaint
             here = self.index(row)
-            self.dataChanged.emit(here, here)
+            # A new state may move the row in or out of a filter; anything else cannot.
+            roles = [] if task.state is not before.state else _DETAIL_ROLES
+            self.dataChanged.emit(here, here, roles)
         else:
             row = bisect.bisect_left(self._tasks, -task.id, key=lambda t: -t.id)
             self.beginInsertRows(QModelIndex(), row, row)
@@ -171,24 +197,25 @@ class TaskListModel(QAbstractListModel):
             self.endInsertRows()
         self._sync_ticker()
 
-    def add_image(self, local_id: int, index: int, path: str) -> None:
+    def add_image(self, local_id: int, index: int, path: str, sha256: str | None = None) -> None:
         """An image of a task was saved: its thumbnail joins the row."""
-        self._remember_image(local_id, index, path)
+        self._remember_image(local_id, index, path, sha256)
         row = self.row_of(local_id)
         if row is not None:
             here = self.index(row)
             self.dataChanged.emit(here, here, [ThumbnailsRole, ImageCountRole, ImagePathsRole])
 
     def tick(self) -> None:
-        """Once a second: repaint the elapsed time of unfinished rows, and only theirs."""
-        start: int | None = None
-        for row, task in enumerate([*self._tasks, None]):
-            running = task is not None and not task.state.is_final
-            if running and start is None:
-                start = row
-            elif not running and start is not None:
-                self.dataChanged.emit(self.index(start), self.index(row - 1), [ElapsedRole])
-                start = None
+        """Once a second: repaint the elapsed time of unfinished rows the view shows.
+
+        One signal per row: a view repaints a single changed index alone, but a range of
+        them as a whole (rows that did not change included).
+        """
+        rows = range(len(self._tasks)) if self.visible_rows is None else self.visible_rows()
+        for row in rows:
+            if 0 <= row < len(self._tasks) and not self._tasks[row].state.is_final:
+                here = self.index(row)
+                self.dataChanged.emit(here, here, [ElapsedRole])
 
     def _sync_ticker(self) -> None:
         running = any(not task.state.is_final for task in self._tasks)
@@ -197,9 +224,13 @@ class TaskListModel(QAbstractListModel):
         elif not running and self.ticker.isActive():
             self.ticker.stop()
 
-    def _remember_image(self, local_id: int, index: int, path: str) -> None:
+    def _remember_image(
+        self, local_id: int, index: int, path: str, sha256: str | None = None
+    ) -> None:
         self._shots.setdefault(local_id, {})[index] = path
         self._owner[path] = local_id
+        if sha256:
+            self._digests[path] = sha256
 
     def _thumbnail_ready(self, path: str) -> None:
         local_id = self._owner.get(path)
@@ -253,8 +284,12 @@ class TaskListModel(QAbstractListModel):
     def _thumbnails(self, local_id: int) -> list[Any]:
         if self.thumbnails is None:
             return [None for _ in self.image_paths(local_id)[:MAX_THUMBNAILS]]
-        # Asking is what starts a load: only rows that are painted cost any work.
-        return [self.thumbnails.get(path) for path in self.image_paths(local_id)[:MAX_THUMBNAILS]]
+        # Asking is what starts a load: only rows that are painted cost any work. By digest,
+        # the engine's thumbnails, made as the image was saved, are found without a decode.
+        return [
+            self.thumbnails.get(path, self._digests.get(path))
+            for path in self.image_paths(local_id)[:MAX_THUMBNAILS]
+        ]
 
     def _thumbnail_error(self, local_id: int) -> str | None:
         if self.thumbnails is None:

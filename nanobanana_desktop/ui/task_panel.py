@@ -28,6 +28,7 @@ from .style import SEGMENT_STYLE, TOOL_BUTTON_STYLE, muted
 from .task_delegate import TaskDelegate
 from .task_model import (
     ImageCountRole,
+    SavedImage,
     TaskFilter,
     TaskFilterModel,
     TaskListModel,
@@ -52,6 +53,27 @@ _EMPTY = {
     "here to retry or resubmit.",
 }
 _SEGMENTS = SEGMENT_STYLE
+
+
+class TaskListView(QListView):
+    """The list of cards, repainting a changed card alone.
+
+    QListView lays every row out again, and repaints all it shows, for any change of data
+    (its list mode does so in case an item's size changed). Every card here has the same
+    size (uniformItemSizes) and a change of data cannot alter it, so a changed row is only
+    repainted, as QAbstractItemView does for any view.
+    """
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex,  # noqa: N803 - Qt's names
+        bottomRight: QModelIndex,  # noqa: N803
+        roles: Sequence[int] = (),
+    ) -> None:
+        if Qt.ItemDataRole.SizeHintRole in roles or not self.uniformItemSizes():
+            super().dataChanged(topLeft, bottomRight, list(roles))
+        else:
+            QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -108,7 +130,7 @@ class TaskPanel(QWidget):
         self._selection_leaving = False
         self.proxy.rowsAboutToBeRemoved.connect(self._rows_leaving)
         self.proxy.rowsRemoved.connect(self._rows_left)
-        self.view = QListView()
+        self.view = TaskListView()
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(TaskDelegate(self.view))
         self.view.setUniformItemSizes(True)  # one sizeHint for a thousand rows
@@ -121,6 +143,7 @@ class TaskPanel(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.installEventFilter(self)
+        self.model.visible_rows = self.visible_rows
 
         self.empty_label = _plain(QLabel(_EMPTY[TaskFilter.ALL]))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -161,9 +184,9 @@ class TaskPanel(QWidget):
     def load(
         self,
         tasks: Sequence[TaskRecord],
-        images: Mapping[int, Iterable[tuple[int, str]]] | None = None,
+        images: Mapping[int, Iterable[SavedImage]] | None = None,
     ) -> None:
-        """The history at start: tasks and, per task, (image index, absolute path)."""
+        """The history at start: tasks and, per task, (image index, absolute path[, sha256])."""
         self.model.load(tasks, images)
 
     def task_changed(self, task: TaskRecord) -> None:
@@ -171,7 +194,7 @@ class TaskPanel(QWidget):
         self._show_selected()
 
     def image_saved(self, image: ImageRecord, path: str) -> None:
-        self.model.add_image(image.task, image.index, path)
+        self.model.add_image(image.task, image.index, path, image.sha256)
 
     def set_engine_ready(self, ready: bool) -> None:
         self.engine_ready = ready
@@ -249,6 +272,22 @@ class TaskPanel(QWidget):
             self._selection_leaving = False
             self.view.selectionModel().clear()
             self._selection_changed()
+
+    def visible_rows(self) -> list[int]:
+        """The model's rows the list shows now, top to bottom; none while it is hidden."""
+        view = self.view
+        if not view.isVisible():
+            return []
+        area = view.viewport().rect()
+        top = view.indexAt(QPoint(area.left() + 1, area.top()))
+        if not top.isValid():
+            return []
+        bottom = view.indexAt(QPoint(area.left() + 1, area.bottom()))
+        last = bottom.row() if bottom.isValid() else self.proxy.rowCount() - 1
+        return [
+            self.proxy.mapToSource(self.proxy.index(row, 0)).row()
+            for row in range(top.row(), last + 1)
+        ]
 
     def _rows_changed(self) -> None:
         self.stack.setCurrentWidget(self.view if self.proxy.rowCount() else self.empty_label)

@@ -86,6 +86,10 @@ class ThumbnailImages(QObject):
             self._loads[path] = loop.create_task(self._load(path, sha256))
         return None
 
+    def peek(self, path: str) -> QImage | None:
+        """The thumbnail if it is in memory; unlike get(), never starts a load."""
+        return self._images.get(path)
+
     def error(self, path: str) -> str | None:
         return self._errors.get(path)
 
