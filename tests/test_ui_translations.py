@@ -222,3 +222,49 @@ def test_a_refused_key_is_explained_in_dutch(qloop, qtbot, sandbox, dutch):
         "Er is geen sleutelbos van het systeem om de API-sleutel te bewaren; stel "
         "NANOBANANA_API_KEY in voor deze sessie, of installeer en ontgrendel een sleutelbos"
     )
+
+
+def test_the_gallery_opens_in_dutch(qloop, qtbot, dutch):
+    from ui_harness import close_window, open_window
+
+    from nanobanana_desktop.ui.quality_dialog import QualityDialog
+
+    async def scenario():
+        session, window = await open_window(qtbot)
+        try:
+            window.show_page("gallery")
+            gallery = window.gallery
+            await gallery.settle()
+            quality = QualityDialog("pear.png", source_is_jpeg=True, parent=window)
+            qtbot.addWidget(quality)
+            return {
+                "bar": (
+                    gallery.search.placeholderText(),
+                    gallery.model_combo.itemText(0),
+                    gallery.date_combo.itemText(1),
+                    gallery.starred_button.text(),
+                    gallery.count_label.text(),
+                ),
+                "menu": [a.text() for a in gallery.build_menu().actions() if a.text()][:3],
+                "actions": (gallery.star_action.text(), gallery.trash_action.text()),
+                "empty": gallery.empty_label.text().split("\n")[0],
+                "quality": (quality.windowTitle(), quality.keep.text()),
+            }
+        finally:
+            await close_window(session, window)
+
+    shown = drive(qloop, scenario(), 60)
+    assert shown["bar"] == (
+        "Prompts zoeken",
+        "Alle modellen",
+        "Vandaag",
+        "★ Met ster",
+        "0 afbeeldingen",
+    )
+    assert shown["menu"] == ["Openen", "Openen met standaardapp", "Tonen in map"]
+    assert shown["actions"] == ("Ster geven", "Naar prullenbak")
+    assert shown["empty"] == "Nog geen afbeeldingen."
+    assert shown["quality"] == (
+        "JPEG-kwaliteit",
+        "Het originele JPEG-bestand houden (geen tweede compressie)",
+    )

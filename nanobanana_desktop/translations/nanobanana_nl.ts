@@ -149,6 +149,59 @@
     </message>
 </context>
 <context>
+    <name>CompareMode</name>
+    <message>
+        <source>Side by side</source>
+        <translation>Naast elkaar</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Splitsen</translation>
+    </message>
+</context>
+<context>
+    <name>ComparePane</name>
+    <message>
+        <source>image {first} and image {second}</source>
+        <translation>afbeelding {first} en afbeelding {second}</translation>
+    </message>
+    <message>
+        <source>image {letter}</source>
+        <translation>afbeelding {letter}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Laden…</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <source>Compare</source>
+        <translation>Vergelijken</translation>
+    </message>
+    <message>
+        <source>Swap A ⇄ B</source>
+        <translation>A ⇄ B wisselen</translation>
+    </message>
+    <message>
+        <source>Swap the images (X)</source>
+        <translation>De afbeeldingen wisselen (X)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Passend</translation>
+    </message>
+    <message>
+        <source>Fit both (F)</source>
+        <translation>Beide passend maken (F)</translation>
+    </message>
+    <message>
+        <source>Actual size (1)</source>
+        <translation>Werkelijke grootte (1)</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>The first two are documented by the API; you can type any id</source>
@@ -255,6 +308,25 @@
     </message>
 </context>
 <context>
+    <name>DateRange</name>
+    <message>
+        <source>Any time</source>
+        <translation>Altijd</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Vandaag</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Afgelopen 7 dagen</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Afgelopen 30 dagen</translation>
+    </message>
+</context>
+<context>
     <name>Engine</name>
     <message>
         <source>The app stopped while this task was being sent; it may have been created and charged. Check your account, or resubmit it.</source>
@@ -321,6 +393,233 @@
     </message>
 </context>
 <context>
+    <name>GalleryDelegate</name>
+    <message>
+        <source>⚠
+unreadable</source>
+        <translation>⚠
+onleesbaar</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryModel</name>
+    <message>
+        <source>Image, starred, {prompt}</source>
+        <translation>Afbeelding, met ster, {prompt}</translation>
+    </message>
+    <message>
+        <source>Image, {prompt}</source>
+        <translation>Afbeelding, {prompt}</translation>
+    </message>
+    <message>
+        <source>The gallery could not be read: {why}</source>
+        <translation>De galerij kon niet worden gelezen: {why}</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryPanel</name>
+    <message>
+        <source>the trash refused it</source>
+        <translation>de prullenbak weigerde het</translation>
+    </message>
+    <message>
+        <source>a file of that name is there again</source>
+        <translation>er staat weer een bestand met die naam</translation>
+    </message>
+    <message>
+        <source>Search prompts</source>
+        <translation>Prompts zoeken</translation>
+    </message>
+    <message>
+        <source>All models</source>
+        <translation>Alle modellen</translation>
+    </message>
+    <message>
+        <source>★ Starred</source>
+        <translation>★ Met ster</translation>
+    </message>
+    <message>
+        <source>Show only starred images (S stars the selection)</source>
+        <translation>Alleen afbeeldingen met ster tonen (S geeft de selectie een ster)</translation>
+    </message>
+    <message>
+        <source>Showing one task&apos;s images; click to show all</source>
+        <translation>De afbeeldingen van één taak; klik om alles te tonen</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>Tegelgrootte</translation>
+    </message>
+    <message>
+        <source>◧ Compare</source>
+        <translation>◧ Vergelijken</translation>
+    </message>
+    <message>
+        <source>Compare the two selected images (C)</source>
+        <translation>De twee geselecteerde afbeeldingen vergelijken (C)</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Ongedaan maken</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Openen</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergelijken</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>Opslaan als…</translation>
+    </message>
+    <message>
+        <source>Export selection as {format}…</source>
+        <translation>Selectie exporteren als {format}…</translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation>Afbeelding kopiëren</translation>
+    </message>
+    <message>
+        <source>Copy prompt</source>
+        <translation>Prompt kopiëren</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>Tonen in map</translation>
+    </message>
+    <message>
+        <source>Open with default app</source>
+        <translation>Openen met standaardapp</translation>
+    </message>
+    <message>
+        <source>Use as reference</source>
+        <translation>Als referentie gebruiken</translation>
+    </message>
+    <message>
+        <source>Reuse prompt and settings</source>
+        <translation>Prompt en instellingen hergebruiken</translation>
+    </message>
+    <message>
+        <source>Star</source>
+        <translation>Ster geven</translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation>Naar prullenbak</translation>
+    </message>
+    <message>
+        <source>Undo move to trash</source>
+        <translation>Naar prullenbak ongedaan maken</translation>
+    </message>
+    <message>
+        <source>Task {id}  ✕</source>
+        <translation>Taak {id}  ✕</translation>
+    </message>
+    <message>
+        <source>1 image</source>
+        <translation>1 afbeelding</translation>
+    </message>
+    <message>
+        <source>{count} images</source>
+        <translation>{count} afbeeldingen</translation>
+    </message>
+    <message>
+        <source>No image matches these filters.</source>
+        <translation>Geen afbeelding past bij deze filters.</translation>
+    </message>
+    <message>
+        <source>No images yet.
+
+Images you generate appear here as they are saved.</source>
+        <translation>Nog geen afbeeldingen.
+
+Afbeeldingen die je genereert verschijnen hier zodra ze zijn opgeslagen.</translation>
+    </message>
+    <message>
+        <source>Unstar</source>
+        <translation>Ster weghalen</translation>
+    </message>
+    <message>
+        <source>Image copied</source>
+        <translation>Afbeelding gekopieerd</translation>
+    </message>
+    <message>
+        <source>Prompt copied</source>
+        <translation>Prompt gekopieerd</translation>
+    </message>
+    <message>
+        <source>Moved 1 image to the trash</source>
+        <translation>1 afbeelding naar de prullenbak verplaatst</translation>
+    </message>
+    <message>
+        <source>Moved {count} images to the trash</source>
+        <translation>{count} afbeeldingen naar de prullenbak verplaatst</translation>
+    </message>
+    <message>
+        <source>Not moved to the trash: {why}</source>
+        <translation>Niet naar de prullenbak verplaatst: {why}</translation>
+    </message>
+    <message>
+        <source>Restored 1 image</source>
+        <translation>1 afbeelding teruggezet</translation>
+    </message>
+    <message>
+        <source>Restored {count} images</source>
+        <translation>{count} afbeeldingen teruggezet</translation>
+    </message>
+    <message>
+        <source>Not restored: {why}</source>
+        <translation>Niet teruggezet: {why}</translation>
+    </message>
+    <message>
+        <source>Save image as</source>
+        <translation>Afbeelding opslaan als</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-afbeelding (*.png)</translation>
+    </message>
+    <message>
+        <source>JPEG image (*.jpg *.jpeg)</source>
+        <translation>JPEG-afbeelding (*.jpg *.jpeg)</translation>
+    </message>
+    <message>
+        <source>WebP image (*.webp)</source>
+        <translation>WebP-afbeelding (*.webp)</translation>
+    </message>
+    <message>
+        <source>Saved {name}</source>
+        <translation>{name} opgeslagen</translation>
+    </message>
+    <message>
+        <source>Export {count} image(s) as {format} to</source>
+        <translation>{count} afbeelding(en) als {format} exporteren naar</translation>
+    </message>
+    <message>
+        <source>Exporting {count} image(s) to {folder}…</source>
+        <translation>{count} afbeelding(en) exporteren naar {folder}…</translation>
+    </message>
+    <message>
+        <source>Exported {count} image(s) to {folder}</source>
+        <translation>{count} afbeelding(en) geëxporteerd naar {folder}</translation>
+    </message>
+    <message>
+        <source> (cancelled)</source>
+        <translation> (geannuleerd)</translation>
+    </message>
+    <message>
+        <source>; {count} failed: {why}</source>
+        <translation>; {count} mislukt: {why}</translation>
+    </message>
+</context>
+<context>
     <name>ImageSettings</name>
     <message>
         <source>Aspect ratio</source>
@@ -381,6 +680,117 @@
     <message>
         <source>{name} carries no prompt or settings. To use it as a reference image, drop it on a reference slot.</source>
         <translation>{name} bevat geen prompt of instellingen. Sleep hem naar een referentievak om hem als referentieafbeelding te gebruiken.</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <source>{name} is {width}x{height} pixels, too many to show</source>
+        <translation>{name} heeft {width}x{height} pixels, te veel om te tonen</translation>
+    </message>
+    <message>
+        <source>{name} cannot be shown: {why}</source>
+        <translation>{name} kan niet worden getoond: {why}</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Afbeelding</translation>
+    </message>
+    <message>
+        <source>Previous image (Left)</source>
+        <translation>Vorige afbeelding (Links)</translation>
+    </message>
+    <message>
+        <source>Next image (Right)</source>
+        <translation>Volgende afbeelding (Rechts)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Passend</translation>
+    </message>
+    <message>
+        <source>Fit the window (F)</source>
+        <translation>Passend in het venster (F)</translation>
+    </message>
+    <message>
+        <source>Actual size (1)</source>
+        <translation>Werkelijke grootte (1)</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Copy the prompt</source>
+        <translation>De prompt kopiëren</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Copy the model</source>
+        <translation>Het model kopiëren</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Resolutie</translation>
+    </message>
+    <message>
+        <source>Copy the size</source>
+        <translation>De resolutie kopiëren</translation>
+    </message>
+    <message>
+        <source>Credits</source>
+        <translation>Tegoed</translation>
+    </message>
+    <message>
+        <source>Copy the credits</source>
+        <translation>Het tegoed kopiëren</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Taak</translation>
+    </message>
+    <message>
+        <source>Copy the task</source>
+        <translation>De taak kopiëren</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>Opgeslagen</translation>
+    </message>
+    <message>
+        <source>Copy the saved time</source>
+        <translation>Het opslagmoment kopiëren</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Bestand</translation>
+    </message>
+    <message>
+        <source>Copy the file</source>
+        <translation>Het bestand kopiëren</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopiëren</translation>
+    </message>
+    <message>
+        <source>{number} of {total}</source>
+        <translation>{number} van {total}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Laden…</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>onbekend</translation>
+    </message>
+    <message>
+        <source> · server id {id}</source>
+        <translation> · server-id {id}</translation>
     </message>
 </context>
 <context>
@@ -538,6 +948,45 @@
     <message>
         <source>Describe the image: subject, setting, light, style…  (Ctrl+Enter to generate)</source>
         <translation>Beschrijf de afbeelding: onderwerp, omgeving, licht, stijl…  (Ctrl+Enter om te genereren)</translation>
+    </message>
+</context>
+<context>
+    <name>QualityDialog</name>
+    <message>
+        <source>Largest files; differences from the original are hard to find.</source>
+        <translation>Grootste bestanden; verschillen met het origineel zijn moeilijk te vinden.</translation>
+    </message>
+    <message>
+        <source>High: no visible loss for print or review.</source>
+        <translation>Hoog: geen zichtbaar verlies voor print of beoordeling.</translation>
+    </message>
+    <message>
+        <source>Web: small files, fine detail softens a little.</source>
+        <translation>Web: kleine bestanden, fijne details worden iets zachter.</translation>
+    </message>
+    <message>
+        <source>Small files; blocks and banding show in gradients.</source>
+        <translation>Kleine bestanden; blokken en banden zichtbaar in verlopen.</translation>
+    </message>
+    <message>
+        <source>JPEG quality</source>
+        <translation>JPEG-kwaliteit</translation>
+    </message>
+    <message>
+        <source>Save “{name}” as JPEG</source>
+        <translation>“{name}” opslaan als JPEG</translation>
+    </message>
+    <message>
+        <source>Keep the original JPEG (no second compression)</source>
+        <translation>Het originele JPEG-bestand houden (geen tweede compressie)</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Kwaliteit</translation>
+    </message>
+    <message>
+        <source>The file is saved as it came, with its details written in.</source>
+        <translation>Het bestand wordt opgeslagen zoals het kwam, met de gegevens erin geschreven.</translation>
     </message>
 </context>
 <context>

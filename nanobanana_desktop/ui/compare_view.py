@@ -20,7 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -66,8 +75,9 @@ BACKDROP = QColor(24, 24, 26)
 
 
 class CompareMode(enum.Enum):
-    SIDE_BY_SIDE = "Side by side"
-    SPLIT = "Split"
+    # Shown through QCoreApplication.translate("CompareMode", value) on the mode buttons.
+    SIDE_BY_SIDE = QT_TRANSLATE_NOOP("CompareMode", "Side by side")
+    SPLIT = QT_TRANSLATE_NOOP("CompareMode", "Split")
 
 
 class ViewState(QObject):
@@ -154,7 +164,14 @@ class ComparePane(QWidget):
 
     def show_pictures(self, pictures: Sequence[Picture]) -> None:
         self.pictures = list(pictures)
-        self.setAccessibleName(" and ".join(f"image {p.letter}" for p in pictures))
+        letters = [p.letter for p in pictures]
+        if len(letters) == 2:
+            name = self.tr("image {first} and image {second}").format(
+                first=letters[0], second=letters[1]
+            )
+        else:
+            name = " ".join(self.tr("image {letter}").format(letter=x) for x in letters)
+        self.setAccessibleName(name)
         self.update()
 
     @property
@@ -273,7 +290,7 @@ class ComparePane(QWidget):
             bottom_right = self.to_widget(picture.rect.bottomRight())
             painter.drawPixmap(QRectF(top_left, bottom_right), picture.pixmap, QRectF())
         else:
-            text = picture.error or "Loading…"
+            text = picture.error or self.tr("Loading…")
             painter.setPen(QColor(200, 200, 204))
             painter.drawText(
                 clip.adjusted(16, 16, -16, -16),
@@ -342,7 +359,7 @@ class CompareView(QDialog):
         if len(items) != 2:
             raise ValueError("compare takes exactly two images")
         self.setObjectName("compareView")
-        self.setWindowTitle("Compare")
+        self.setWindowTitle(self.tr("Compare"))
         self.resize(1280, 800)
         self.model = model
         self.pictures = [
@@ -379,19 +396,24 @@ class CompareView(QDialog):
         ):
             made = QToolButton()
             made.setObjectName(f"compare{mode.name.title().replace('_', '')}")
-            made.setText(mode.value)
+            label = QCoreApplication.translate("CompareMode", mode.value)
+            made.setText(label)
             made.setCheckable(True)
             made.setProperty("segment", segment)
             made.setStyleSheet(SEGMENT_STYLE)
-            made.setToolTip(f"{mode.value} ({keys})")
+            made.setToolTip(f"{label} ({keys})")
             made.clicked.connect(lambda _c=False, m=mode: self.set_mode(m))
             modes.addWidget(made)
             self.mode_buttons[mode] = made
             QShortcut(QKeySequence(keys), self).activated.connect(lambda m=mode: self.set_mode(m))
         button = tool_button
-        self.swap_button = button("compareSwap", "Swap A ⇄ B", "Swap the images (X)", self.swap)
-        self.fit_button = button("compareFit", "Fit", "Fit both (F)", self.fit)
-        self.actual_button = button("compareActual", "1:1", "Actual size (1)", self.actual_size)
+        self.swap_button = button(
+            "compareSwap", self.tr("Swap A ⇄ B"), self.tr("Swap the images (X)"), self.swap
+        )
+        self.fit_button = button("compareFit", self.tr("Fit"), self.tr("Fit both (F)"), self.fit)
+        self.actual_button = button(
+            "compareActual", "1:1", self.tr("Actual size (1)"), self.actual_size
+        )
         self.zoom_label = muted(QLabel(""))
         self.zoom_label.setMinimumWidth(52)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

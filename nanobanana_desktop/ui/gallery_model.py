@@ -41,6 +41,7 @@ from ..blocking import run_blocking
 from ..engine.gallery import GalleryFilter, GalleryItem
 from .reference_slots import GALLERY_MIME
 from .thumbnail_images import ThumbnailImages, plain_tooltip
+from .translations import localized
 
 if TYPE_CHECKING:
     from ..engine.store import Store
@@ -129,8 +130,10 @@ class GalleryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(item)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            star = "starred, " if item.starred else ""
-            return f"Image, {star}{' '.join(item.prompt.split())}"
+            prompt = " ".join(item.prompt.split())
+            if item.starred:
+                return self.tr("Image, starred, {prompt}").format(prompt=prompt)
+            return self.tr("Image, {prompt}").format(prompt=prompt)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -419,7 +422,9 @@ class GalleryModel(QAbstractListModel):
 
     def _report(self, exc: BaseException) -> None:
         log.warning("the gallery could not be read: %s", exc)
-        self.failed.emit(f"The gallery could not be read: {exc}")
+        self.failed.emit(
+            self.tr("The gallery could not be read: {why}").format(why=localized(str(exc)))
+        )
 
     def _thumbnail_ready(self, path: str) -> None:
         self._loading.discard(path)

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
     QFile,
     QModelIndex,
     QPersistentModelIndex,
@@ -78,6 +80,7 @@ from .gallery_model import GalleryModel, detach_clipboard, drag_mime
 from .quality_dialog import QualityDialog
 from .style import SCRIM, SEGMENT_STYLE, STAR, TOOL_BUTTON_STYLE, mix, muted, muted_colour
 from .thumbnail_images import ThumbnailImages
+from .translations import localized
 
 if TYPE_CHECKING:
     import httpx
@@ -103,10 +106,11 @@ SCALED_KEPT = 160  # tiles' scaled pixmaps kept: a couple of screens of the smal
 
 
 class DateRange(enum.Enum):
-    ANY = "Any time"
-    TODAY = "Today"
-    WEEK = "Last 7 days"
-    MONTH = "Last 30 days"
+    # Shown through QCoreApplication.translate("DateRange", value) in the filter bar.
+    ANY = QT_TRANSLATE_NOOP("DateRange", "Any time")
+    TODAY = QT_TRANSLATE_NOOP("DateRange", "Today")
+    WEEK = QT_TRANSLATE_NOOP("DateRange", "Last 7 days")
+    MONTH = QT_TRANSLATE_NOOP("DateRange", "Last 30 days")
 
     def since(self, now: float) -> float | None:
         if self is DateRange.ANY:
@@ -147,7 +151,10 @@ def _move_to_trash(paths: Sequence[tuple[int, Path]]) -> tuple[dict[int, Path], 
         if handle.moveToTrash():
             moved[image_id] = Path(handle.fileName())
         else:
-            failed.append(f"{path.name}: {handle.errorString() or 'the trash refused it'}")
+            why = handle.errorString() or QCoreApplication.translate(
+                "GalleryPanel", "the trash refused it"
+            )
+            failed.append(f"{path.name}: {why}")
     return moved, failed
 
 
@@ -158,7 +165,8 @@ def _move_back(entries: Sequence[Trashed]) -> tuple[list[Trashed], list[str]]:
     for entry in entries:
         target = entry.library_path
         if target.exists():
-            failed.append(f"{target.name}: a file of that name is there again")
+            again = QCoreApplication.translate("GalleryPanel", "a file of that name is there again")
+            failed.append(f"{target.name}: {again}")
             continue
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -264,7 +272,7 @@ class GalleryDelegate(QStyledItemDelegate):
                 painter.drawText(
                     target.adjusted(6, 6, -6, -6),
                     int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
-                    "⚠\nunreadable",
+                    self.tr("⚠\nunreadable"),
                 )
             star_anchor = target
         if item.starred:
@@ -460,7 +468,7 @@ class GalleryPanel(QWidget):
     def _build(self) -> None:
         self.search = QLineEdit()
         self.search.setObjectName("gallerySearch")
-        self.search.setPlaceholderText("Search prompts")
+        self.search.setPlaceholderText(self.tr("Search prompts"))
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -471,19 +479,19 @@ class GalleryPanel(QWidget):
 
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("galleryModel")
-        self.model_combo.addItem("All models", None)
+        self.model_combo.addItem(self.tr("All models"), None)
         self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.model_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
 
         self.date_combo = QComboBox()
         self.date_combo.setObjectName("galleryDate")
         for choice in DateRange:
-            self.date_combo.addItem(choice.value, choice)
+            self.date_combo.addItem(QCoreApplication.translate("DateRange", choice.value), choice)
         self.date_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
 
         self.starred_button = QToolButton()
         self.starred_button.setObjectName("galleryStarred")
-        self.starred_button.setText("★ Starred")
+        self.starred_button.setText(self.tr("★ Starred"))
         self.starred_button.setCheckable(True)
         # A one-button segment: the filter bars' checked look, rounded on both sides.
         self.starred_button.setProperty("segment", "only")
@@ -491,13 +499,13 @@ class GalleryPanel(QWidget):
             SEGMENT_STYLE + "QToolButton[segment='only'] { border: 1px solid palette(mid);"
             " border-radius: 6px; }"
         )
-        self.starred_button.setToolTip("Show only starred images (S stars the selection)")
+        self.starred_button.setToolTip(self.tr("Show only starred images (S stars the selection)"))
         self.starred_button.toggled.connect(lambda _on: self.apply_filter())
 
         self.task_chip = QToolButton()
         self.task_chip.setObjectName("galleryTaskChip")
         self.task_chip.setStyleSheet(TOOL_BUTTON_STYLE)
-        self.task_chip.setToolTip("Showing one task's images; click to show all")
+        self.task_chip.setToolTip(self.tr("Showing one task's images; click to show all"))
         self.task_chip.clicked.connect(lambda: self.show_task(None))
         self.task_chip.hide()
 
@@ -506,7 +514,7 @@ class GalleryPanel(QWidget):
         self.zoom.setRange(TILE_MIN, TILE_MAX)
         self.zoom.setValue(TILE_DEFAULT)
         self.zoom.setFixedWidth(120)
-        self.zoom.setToolTip("Tile size")
+        self.zoom.setToolTip(self.tr("Tile size"))
         self.zoom.valueChanged.connect(self.set_tile_size)
 
         self.count_label = muted(QLabel(""))
@@ -514,9 +522,9 @@ class GalleryPanel(QWidget):
 
         self.compare_button = QToolButton()
         self.compare_button.setObjectName("galleryCompare")
-        self.compare_button.setText("◧ Compare")
+        self.compare_button.setText(self.tr("◧ Compare"))
         self.compare_button.setStyleSheet(TOOL_BUTTON_STYLE)
-        self.compare_button.setToolTip("Compare the two selected images (C)")
+        self.compare_button.setToolTip(self.tr("Compare the two selected images (C)"))
         self.compare_button.clicked.connect(lambda _c=False: self.compare_selected())
         self.compare_button.hide()  # shown while exactly two images are selected
 
@@ -561,14 +569,14 @@ class GalleryPanel(QWidget):
         self.undo_label.setTextFormat(Qt.TextFormat.PlainText)
         self.undo_button = QToolButton()
         self.undo_button.setObjectName("galleryUndo")
-        self.undo_button.setText("Undo")
+        self.undo_button.setText(self.tr("Undo"))
         self.undo_button.setStyleSheet(TOOL_BUTTON_STYLE)
         self.undo_button.clicked.connect(self.undo)
         self.progress = QProgressBar()
         self.progress.setObjectName("galleryProgress")
         self.progress.setMaximumWidth(240)
         self.cancel_button = QToolButton()
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setStyleSheet(TOOL_BUTTON_STYLE)
         self.cancel_button.clicked.connect(self.cancel_export)
         self.notice_bar = QFrame()
@@ -611,43 +619,45 @@ class GalleryPanel(QWidget):
             self.addAction(made)
             return made
 
-        self.open_action = action("open", "Open", None, self.open_current)
-        self.compare_action = action("compare", "Compare", "C", self.compare_selected)
+        self.open_action = action("open", self.tr("Open"), None, self.open_current)
+        self.compare_action = action("compare", self.tr("Compare"), "C", self.compare_selected)
         # Enter, and a double click (a single one where the desktop activates on it).
         self.view.activated.connect(lambda index: self.open_viewer(index.row()))
-        self.save_as_action = action("saveAs", "Save As…", "Ctrl+Shift+S", self.save_as)
+        self.save_as_action = action("saveAs", self.tr("Save As…"), "Ctrl+Shift+S", self.save_as)
         self.export_actions = {
             fmt: action(
                 f"export{fmt.name}",
-                f"Export selection as {fmt.name}…",
+                self.tr("Export selection as {format}…").format(format=fmt.name),
                 "Ctrl+E" if fmt is ExportFormat.PNG else None,
                 lambda f=fmt: self.export_selection(f),
             )
             for fmt in ExportFormat
         }
         self.copy_image_action = action(
-            "copyImage", "Copy image", QKeySequence.StandardKey.Copy, self.copy_image
+            "copyImage", self.tr("Copy image"), QKeySequence.StandardKey.Copy, self.copy_image
         )
         self.copy_prompt_action = action(
-            "copyPrompt", "Copy prompt", "Ctrl+Shift+C", self.copy_prompt
+            "copyPrompt", self.tr("Copy prompt"), "Ctrl+Shift+C", self.copy_prompt
         )
-        self.reveal_action = action("reveal", "Show in folder", None, self.reveal)
+        self.reveal_action = action("reveal", self.tr("Show in folder"), None, self.reveal)
         self.open_default_action = action(
-            "openDefault", "Open with default app", None, self.open_default
+            "openDefault", self.tr("Open with default app"), None, self.open_default
         )
         self.reference_action = action(
-            "useReference", "Use as reference", "Ctrl+Shift+R", self.use_as_reference
+            "useReference", self.tr("Use as reference"), "Ctrl+Shift+R", self.use_as_reference
         )
-        self.reuse_action = action("reuse", "Reuse prompt and settings", None, self.reuse)
-        self.star_action = action("star", "Star", "S", lambda: self._spawn(self.toggle_star()))
+        self.reuse_action = action("reuse", self.tr("Reuse prompt and settings"), None, self.reuse)
+        self.star_action = action(
+            "star", self.tr("Star"), "S", lambda: self._spawn(self.toggle_star())
+        )
         self.trash_action = action(
             "trash",
-            "Move to trash",
+            self.tr("Move to trash"),
             QKeySequence.StandardKey.Delete,
             lambda: self._spawn(self.trash_selected()),
         )
         self.undo_action = action(
-            "undo", "Undo move to trash", QKeySequence.StandardKey.Undo, self.undo
+            "undo", self.tr("Undo move to trash"), QKeySequence.StandardKey.Undo, self.undo
         )
         self._selection_changed()
 
@@ -684,7 +694,7 @@ class GalleryPanel(QWidget):
         if local_id is None:
             self.task_chip.hide()
         else:
-            self.task_chip.setText(f"Task {local_id}  ✕")
+            self.task_chip.setText(self.tr("Task {id}  ✕").format(id=local_id))
             self.task_chip.show()
         self.apply_filter()
 
@@ -695,7 +705,7 @@ class GalleryPanel(QWidget):
         self.model_combo.blockSignals(True)
         try:
             self.model_combo.clear()
-            self.model_combo.addItem("All models", None)
+            self.model_combo.addItem(self.tr("All models"), None)
             for name, count in models:
                 self.model_combo.addItem(f"{name} ({count})", name)
             if current is not None and self.model_combo.findData(current) < 0:
@@ -708,7 +718,9 @@ class GalleryPanel(QWidget):
         self.view.set_tile(size)
 
     def _count_changed(self, total: int) -> None:
-        self.count_label.setText(f"{total} image{'s' if total != 1 else ''}")
+        self.count_label.setText(
+            self.tr("1 image") if total == 1 else self.tr("{count} images").format(count=total)
+        )
         self._update_empty()
 
     def _update_empty(self) -> None:
@@ -718,9 +730,9 @@ class GalleryPanel(QWidget):
         chosen = self.model.filter
         narrowed = chosen != GalleryFilter(text=chosen.text) or chosen.text.strip()
         self.empty_label.setText(
-            "No image matches these filters."
+            self.tr("No image matches these filters.")
             if narrowed
-            else "No images yet.\n\nImages you generate appear here as they are saved."
+            else self.tr("No images yet.\n\nImages you generate appear here as they are saved.")
         )
         self._stack.setCurrentWidget(self.empty_label)
 
@@ -782,7 +794,7 @@ class GalleryPanel(QWidget):
         self.compare_action.setEnabled(pair)
         self.compare_button.setVisible(pair)
         all_starred = bool(chosen) and all(item.starred for item in chosen)
-        self.star_action.setText("Unstar" if all_starred else "Star")
+        self.star_action.setText(self.tr("Unstar") if all_starred else self.tr("Star"))
         self.undo_action.setEnabled(bool(self.undo_stack))
 
     def build_menu(self) -> QMenu:
@@ -872,13 +884,13 @@ class GalleryPanel(QWidget):
         item = self.current_item()
         if item is not None:
             QGuiApplication.clipboard().setMimeData(drag_mime([item], self.library))
-            self.notice.emit("Image copied")
+            self.notice.emit(self.tr("Image copied"))
 
     def copy_prompt(self) -> None:
         item = self.current_item()
         if item is not None:
             QGuiApplication.clipboard().setText(item.prompt)
-            self.notice.emit("Prompt copied")
+            self.notice.emit(self.tr("Prompt copied"))
 
     def reveal(self) -> None:
         item = self.current_item()
@@ -943,10 +955,13 @@ class GalleryPanel(QWidget):
             self.model.remove_ids(moved)
             count = len(moved)
             self._show_notice(
-                f"Moved {count} image{'s' if count != 1 else ''} to the trash", undo=True
+                self.tr("Moved 1 image to the trash")
+                if count == 1
+                else self.tr("Moved {count} images to the trash").format(count=count),
+                undo=True,
             )
         if failed:
-            self.notice.emit("Not moved to the trash: " + "; ".join(failed))
+            self.notice.emit(self.tr("Not moved to the trash: {why}").format(why="; ".join(failed)))
         self._selection_changed()
 
     def undo(self) -> None:
@@ -968,9 +983,14 @@ class GalleryPanel(QWidget):
                 [r for e in back if (r := self.model.row_of(e.item.image_id)) is not None]
             )
         count = len(back)
-        self._show_notice(f"Restored {count} image{'s' if count != 1 else ''}", undo=False)
+        self._show_notice(
+            self.tr("Restored 1 image")
+            if count == 1
+            else self.tr("Restored {count} images").format(count=count),
+            undo=False,
+        )
         if failed:
-            self.notice.emit("Not restored: " + "; ".join(failed))
+            self.notice.emit(self.tr("Not restored: {why}").format(why="; ".join(failed)))
         self._selection_changed()
 
     def _show_notice(self, text: str, *, undo: bool) -> None:
@@ -995,12 +1015,12 @@ class GalleryPanel(QWidget):
         if item is None:
             return None
         source = self.path_of(item)
-        dialog = self._dialog("Save image as", str(Path.home() / source.name))
+        dialog = self._dialog(self.tr("Save image as"), str(Path.home() / source.name))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         filters = {
-            "PNG image (*.png)": ExportFormat.PNG,
-            "JPEG image (*.jpg *.jpeg)": ExportFormat.JPEG,
-            "WebP image (*.webp)": ExportFormat.WEBP,
+            self.tr("PNG image (*.png)"): ExportFormat.PNG,
+            self.tr("JPEG image (*.jpg *.jpeg)"): ExportFormat.JPEG,
+            self.tr("WebP image (*.webp)"): ExportFormat.WEBP,
         }
         dialog.setNameFilters(list(filters))
         own = {"JPEG": ExportFormat.JPEG, "WEBP": ExportFormat.WEBP}.get(item.format or "")
@@ -1046,15 +1066,16 @@ class GalleryPanel(QWidget):
         try:
             await run_blocking(export_image, self.path_of(item), target, quality=quality)
         except ExportError as exc:
-            self.notice.emit(str(exc))
+            self.notice.emit(localized(str(exc)))
             return
-        self.notice.emit(f"Saved {target.name}")
+        self.notice.emit(self.tr("Saved {name}").format(name=target.name))
 
     def export_selection(self, fmt: ExportFormat) -> QFileDialog | None:
         chosen = self.selected_items()
         if not chosen:
             return None
-        dialog = self._dialog(f"Export {len(chosen)} image(s) as {fmt.name} to", str(Path.home()))
+        title = self.tr("Export {count} image(s) as {format} to")
+        dialog = self._dialog(title.format(count=len(chosen), format=fmt.name), str(Path.home()))
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.fileSelected.connect(
@@ -1072,7 +1093,11 @@ class GalleryPanel(QWidget):
         self.export_cancel = cancel
         self.progress.setRange(0, len(items))
         self.progress.setValue(0)
-        self.undo_label.setText(f"Exporting {len(items)} image(s) to {folder.name}…")
+        self.undo_label.setText(
+            self.tr("Exporting {count} image(s) to {folder}…").format(
+                count=len(items), folder=folder.name
+            )
+        )
         for widget in (self.progress, self.cancel_button):
             widget.show()
         self.undo_button.hide()
@@ -1088,16 +1113,19 @@ class GalleryPanel(QWidget):
         try:
             report = await run_blocking(export_many, exports, folder, fmt, progress, cancel=cancel)
         except ExportError as exc:
-            self._show_notice(str(exc), undo=False)
+            self._show_notice(localized(str(exc)), undo=False)
             return
         finally:
             self.export_cancel = None
             self._selection_changed()
-        text = f"Exported {len(report.written)} image(s) to {folder}"
+        text = self.tr("Exported {count} image(s) to {folder}").format(
+            count=len(report.written), folder=folder
+        )
         if report.cancelled:
-            text += " (cancelled)"
+            text += self.tr(" (cancelled)")
         if report.failed:
-            text += f"; {len(report.failed)} failed: " + "; ".join(why for _, why in report.failed)
+            whys = "; ".join(localized(why) for _, why in report.failed)
+            text += self.tr("; {count} failed: {why}").format(count=len(report.failed), why=whys)
         self._show_notice(text, undo=False)
 
     def cancel_export(self) -> None:

@@ -7,7 +7,7 @@ round of compression.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -30,12 +30,20 @@ QUALITY_MIN = 10  # below this JPEG is blocks: no designer saves a result that w
 
 def _hint(quality: int) -> str:
     if quality >= 95:
-        return "Largest files; differences from the original are hard to find."
+        return QCoreApplication.translate(
+            "QualityDialog", "Largest files; differences from the original are hard to find."
+        )
     if quality >= 88:
-        return "High: no visible loss for print or review."
+        return QCoreApplication.translate(
+            "QualityDialog", "High: no visible loss for print or review."
+        )
     if quality >= 75:
-        return "Web: small files, fine detail softens a little."
-    return "Small files; blocks and banding show in gradients."
+        return QCoreApplication.translate(
+            "QualityDialog", "Web: small files, fine detail softens a little."
+        )
+    return QCoreApplication.translate(
+        "QualityDialog", "Small files; blocks and banding show in gradients."
+    )
 
 
 class QualityDialog(QDialog):
@@ -49,17 +57,17 @@ class QualityDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("qualityDialog")
-        self.setWindowTitle("JPEG quality")
+        self.setWindowTitle(self.tr("JPEG quality"))
         start = DEFAULT_JPEG_QUALITY if quality is None else quality
 
-        title = QLabel(f"Save “{file_name}” as JPEG")
+        title = QLabel(self.tr("Save “{name}” as JPEG").format(name=file_name))
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setWordWrap(True)
         font = title.font()
         font.setBold(True)
         title.setFont(font)
 
-        self.keep = QCheckBox("Keep the original JPEG (no second compression)")
+        self.keep = QCheckBox(self.tr("Keep the original JPEG (no second compression)"))
         self.keep.setObjectName("qualityKeep")
         self.keep.setVisible(source_is_jpeg)
         self.keep.setChecked(source_is_jpeg and quality is None)
@@ -71,7 +79,7 @@ class QualityDialog(QDialog):
         self.spin = QSpinBox()
         self.spin.setObjectName("qualitySpin")
         self.spin.setRange(QUALITY_MIN, 100)
-        self.spin.setAccessibleName("Quality")
+        self.spin.setAccessibleName(self.tr("Quality"))
         self.slider.valueChanged.connect(self.spin.setValue)
         self.spin.valueChanged.connect(self.slider.setValue)
         self.spin.valueChanged.connect(self._update_hint)
@@ -81,7 +89,7 @@ class QualityDialog(QDialog):
         self._update_hint(self.spin.value())
 
         row = QHBoxLayout()
-        row.addWidget(QLabel("Quality"))
+        row.addWidget(QLabel(self.tr("Quality")))
         row.addWidget(self.slider, 1)
         row.addWidget(self.spin)
 
@@ -113,6 +121,6 @@ class QualityDialog(QDialog):
 
     def _update_hint(self, quality: int) -> None:
         if self.keep.isChecked():
-            self.hint.setText("The file is saved as it came, with its details written in.")
+            self.hint.setText(self.tr("The file is saved as it came, with its details written in."))
         else:
             self.hint.setText(_hint(quality))

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
@@ -65,10 +65,18 @@ def read_image(path: Path) -> QImage:
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and size.width() * size.height() > MAX_PIXELS:
-        raise ValueError(f"{path.name} is {size.width()}x{size.height()} pixels, too many to show")
+        raise ValueError(
+            QCoreApplication.translate(
+                "ImageViewer", "{name} is {width}x{height} pixels, too many to show"
+            ).format(name=path.name, width=size.width(), height=size.height())
+        )
     image = reader.read()
     if image.isNull():
-        raise ValueError(f"{path.name} cannot be shown: {reader.errorString()}")
+        raise ValueError(
+            QCoreApplication.translate("ImageViewer", "{name} cannot be shown: {why}").format(
+                name=path.name, why=reader.errorString()
+            )
+        )
     return image
 
 
@@ -160,7 +168,7 @@ class ImageViewer(QDialog):
     def __init__(self, model: GalleryModel, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("imageViewer")
-        self.setWindowTitle("Image")
+        self.setWindowTitle(self.tr("Image"))
         self.resize(1200, 800)
         self.model = model
         self.store = store
@@ -179,11 +187,15 @@ class ImageViewer(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
 
         button = tool_button
-        self.prev_button = button("viewerPrev", "◀", "Previous image (Left)", self.previous)
-        self.next_button = button("viewerNext", "▶", "Next image (Right)", self.next)
-        self.fit_button = button("viewerFit", "Fit", "Fit the window (F)", self.canvas.fit)
+        self.prev_button = button(
+            "viewerPrev", "◀", self.tr("Previous image (Left)"), self.previous
+        )
+        self.next_button = button("viewerNext", "▶", self.tr("Next image (Right)"), self.next)
+        self.fit_button = button(
+            "viewerFit", self.tr("Fit"), self.tr("Fit the window (F)"), self.canvas.fit
+        )
         self.actual_button = button(
-            "viewerActual", "1:1", "Actual size (1)", self.canvas.actual_size
+            "viewerActual", "1:1", self.tr("Actual size (1)"), self.canvas.actual_size
         )
         self.zoom_label = muted(QLabel(""))
         self.position_label = muted(QLabel(""))
@@ -207,15 +219,15 @@ class ImageViewer(QDialog):
         self.copy_buttons: dict[str, QToolButton] = {}
         grid = QGridLayout()
         grid.setColumnStretch(0, 1)
-        for row, (key, title) in enumerate(
+        for row, (key, title, tip) in enumerate(
             (
-                ("prompt", "Prompt"),
-                ("model", "Model"),
-                ("size", "Size"),
-                ("credits", "Credits"),
-                ("task", "Task"),
-                ("saved", "Saved"),
-                ("path", "File"),
+                ("prompt", self.tr("Prompt"), self.tr("Copy the prompt")),
+                ("model", self.tr("Model"), self.tr("Copy the model")),
+                ("size", self.tr("Size"), self.tr("Copy the size")),
+                ("credits", self.tr("Credits"), self.tr("Copy the credits")),
+                ("task", self.tr("Task"), self.tr("Copy the task")),
+                ("saved", self.tr("Saved"), self.tr("Copy the saved time")),
+                ("path", self.tr("File"), self.tr("Copy the file")),
             )
         ):
             heading = muted(QLabel(title))
@@ -226,9 +238,9 @@ class ImageViewer(QDialog):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             copy = QToolButton()
             copy.setObjectName(f"copy_{key}")
-            copy.setText("Copy")
+            copy.setText(self.tr("Copy"))
             copy.setStyleSheet(TOOL_BUTTON_STYLE)
-            copy.setToolTip(f"Copy the {title.lower()}")
+            copy.setToolTip(tip)
             copy.clicked.connect(lambda _c=False, k=key: self.copy_field(k))
             grid.addWidget(heading, 2 * row, 0)
             grid.addWidget(copy, 2 * row, 1, Qt.AlignmentFlag.AlignRight)
@@ -268,10 +280,12 @@ class ImageViewer(QDialog):
         self.loaded.clear()
         self._show_details(item, None)
         total = self.model.total
-        self.position_label.setText(f"{row + 1} of {total}")
+        self.position_label.setText(
+            self.tr("{number} of {total}").format(number=row + 1, total=total)
+        )
         self.prev_button.setEnabled(row > 0)
         self.next_button.setEnabled(row + 1 < max(total, self.model.rowCount()))
-        self.message.setText("Loading…")
+        self.message.setText(self.tr("Loading…"))
         for task in (self._load, self._details):
             if task is not None:
                 task.cancel()
@@ -328,12 +342,12 @@ class ImageViewer(QDialog):
             self._show_details(item, f"{task.consumed.normalize():f}")
 
     def _show_details(self, item: GalleryItem, credits: str | None) -> None:
-        size = f"{item.width} × {item.height}" if item.width and item.height else "unknown"
+        size = f"{item.width} × {item.height}" if item.width and item.height else self.tr("unknown")
         if item.format:
             size += f" · {item.format}"
         if item.bytes:
             size += f" · {item.bytes / 1_000_000:.1f} MB"
-        server = f" · server id {item.task_id}" if item.task_id else ""
+        server = self.tr(" · server id {id}").format(id=item.task_id) if item.task_id else ""
         values = {
             "prompt": item.prompt,
             "model": item.model,
@@ -345,7 +359,7 @@ class ImageViewer(QDialog):
         }
         for key, value in values.items():
             self.fields[key].setText(value)
-        self.setWindowTitle(" ".join(item.prompt.split())[:80] or "Image")
+        self.setWindowTitle(" ".join(item.prompt.split())[:80] or self.tr("Image"))
 
     def copy_field(self, key: str) -> None:
         if self.item is None:
