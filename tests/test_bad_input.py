@@ -28,7 +28,7 @@ from conftest import drive, run
 from engine_harness import FAST, REQUEST, engine_for, posts
 from PIL import Image
 from PySide6.QtCore import Qt
-from test_ui_reference_slots import data_uri, drop, files, png, text
+from test_ui_reference_slots import data_uri, drop, drop_counting_loop_turns, files, png, text
 from ui_harness import close_window, generate_from_composer, open_window, show_window
 
 from nanobanana_desktop.api import NanoBananaClient, RetryPolicy
@@ -176,21 +176,7 @@ def test_a_50_mb_image_file_is_made_to_fit_off_the_ui_thread(qloop, panel, tmp_p
     assert source.stat().st_size > 50 * 1024 * 1024
 
     async def scenario():
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker():
-            nonlocal ticks
-            while not done.is_set():
-                ticks += 1
-                await asyncio.sleep(0.01)
-
-        counting = asyncio.ensure_future(ticker())
-        assert drop(panel.slots[0], files(source))
-        await panel.wait_idle()
-        done.set()
-        await counting
-        return ticks, panel.slots[0]
+        return await drop_counting_loop_turns(panel, source), panel.slots[0]
 
     ticks, slot = with_panel(qloop, panel, scenario, timeout=60)
     assert slot.error is None and slot.reference is not None

@@ -253,6 +253,25 @@ def test_local_png_becomes_a_data_uri(qloop, panel, tmp_path):
     run(qloop, panel, scenario)
 
 
+async def drop_counting_loop_turns(panel, source) -> int:
+    """Drop a file on the first slot and count the event loop's 10 ms turns until it is read."""
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker():
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    counting = asyncio.ensure_future(ticker())
+    assert drop(panel.slots[0], files(source))
+    await panel.wait_idle()
+    done.set()
+    await counting
+    return ticks
+
+
 def test_big_noisy_png_is_downscaled_off_the_ui_thread(qloop, panel, tmp_path):
     source = tmp_path / "noise.png"
     noise = Image.frombytes("RGB", (3000, 3000), os.urandom(3000 * 3000 * 3))
@@ -260,20 +279,7 @@ def test_big_noisy_png_is_downscaled_off_the_ui_thread(qloop, panel, tmp_path):
     assert source.stat().st_size > FIVE_MB
 
     async def scenario():
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker():
-            nonlocal ticks
-            while not done.is_set():
-                ticks += 1
-                await asyncio.sleep(0.01)
-
-        counting = asyncio.ensure_future(ticker())
-        assert drop(panel.slots[0], files(source))
-        await panel.wait_idle()
-        done.set()
-        await counting
+        ticks = await drop_counting_loop_turns(panel, source)
         reference = panel.slots[0].reference
         assert reference is not None, panel.slots[0].error
         assert reference.note is not None and reference.note.startswith("downscaled from 3000x3000")
