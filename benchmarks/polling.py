@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -60,6 +61,10 @@ class Outcome:
     requests: list[int]
     delays: list[float]  # seconds, on the unscaled clock for polling waits
     failures: int
+    # The delay's two parts, real time: success to the engine knowing (a poll's answer or a
+    # callback), and knowing to the file on disk (query, download, check, write, fsync).
+    notice: list[float]
+    fetch: list[float]
 
 
 async def run_mode(mode: str, scale: float, tasks: int, warm_up: int = WARM_UP) -> Outcome:
@@ -136,6 +141,8 @@ async def _measure(
 
     requests: list[int] = []
     delays: list[float] = []
+    notice: list[float] = []
+    fetch: list[float] = []
     failures = 0
     for task in finals:
         row = table.get(task.task_id or "")
@@ -144,10 +151,12 @@ async def _measure(
             continue
         requests.append(int(row["queries"]))
         wait = seen[task.id] - float(row["finished_at"])
+        notice.append(max(wait, 0.0))
+        fetch.append(saved[task.id] - seen[task.id])
         if mode != "webhooks":
             wait /= scale
-        delays.append(max(wait, 0.0) + (saved[task.id] - seen[task.id]))
-    return Outcome(requests, delays, failures)
+        delays.append(max(wait, 0.0) + fetch[-1])
+    return Outcome(requests, delays, failures, notice, fetch)
 
 
 def p90(values: list[float]) -> float:
@@ -227,6 +236,8 @@ def main() -> int:
             "requests_mean": statistics.mean(o.requests),
             "delay_median_s": med_d,
             "delay_p90_s": p90(o.delays),
+            "notice_median_s": statistics.median(o.notice),
+            "fetch_median_s": statistics.median(o.fetch),
             "failed": o.failures,
         }
         print(
@@ -245,12 +256,21 @@ def main() -> int:
         f"(goal <= {GOAL_WEBHOOK_DELAY * 1e3:.0f} ms), "
         f"{hooks['requests_mean']:.2f} requests/task"
     )
+    print(
+        f"webhooks delay parts: success to callback handled "
+        f"{hooks['notice_median_s'] * 1e3:.0f} ms, query to file on disk "
+        f"{hooks['fetch_median_s'] * 1e3:.0f} ms (medians)"
+    )
     if args.json:
         notes = [
             f"{tasks} tasks of 8-20 s arriving over 20 s after a warm-up of {warm_up}, "
             f"clock scaled by {scale:g}; each mode on a fresh sandbox process and profile",
             f"adaptive p90 delay {adaptive['delay_p90_s']:.2f} s "
             f"(fixed {fixed['delay_p90_s']:.2f} s)",
+            f"webhooks delay in parts (medians, real time): success to callback handled "
+            f"{hooks['notice_median_s'] * 1e3:.0f} ms, then query, download, check and "
+            f"save {hooks['fetch_median_s'] * 1e3:.0f} ms; load average "
+            f"{os.getloadavg()[0]:.1f} as it ended",
         ]
         failed = {mode: int(s["failed"]) for mode, s in summary.items() if s["failed"]}
         if failed:
