@@ -1,10 +1,17 @@
 """Thumbnails per second: the engine's ThumbnailCache against a naive Pillow loop.
 
-Sources are made here with Pillow in a temporary folder: 1K, 2K and 4K squares (1024,
+Pictures are made here with Pillow in a temporary folder: 1K, 2K and 4K squares (1024,
 2048 and 4096 px, the sizes the API returns at 1:1), as PNG (zlib level 6, Pillow's
 default) and JPEG (quality 92), photo-like (smooth colour fields, mid-frequency texture and
 sensor-like grain) so that PNG sizes are realistic: about 2, 8 and 33 MB. Every file has
-its own grain, so no two share a digest.
+its own grain, so no two share a digest. Each picture is written twice:
+
+- as a library file: through ``preview.library_file``, the function the engine writes
+  every downloaded image with (its metadata, and a 320 px preview made by ``shrink_each``
+  from the pixels the download check decoded). Every image in the gallery is one of
+  these; the goal is judged on them;
+- as a foreign file: the plain Pillow file, without metadata or preview, as an image from
+  elsewhere or one saved by an older version would be. Reported on rows of their own.
 
 Measured per repeat, on the same files, in this process, taking turns in a rotating
 order so that machine noise hits all alike:
@@ -16,10 +23,13 @@ order so that machine noise hits all alike:
   after another (decode, shrink, orient, colour-manage, write the cache file);
 - cold, app pool: the same calls through ``run_blocking``, all at once, as the window
   makes them (the app's pool of 4 threads; Pillow releases the GIL while decoding);
-- warm, 1 thread and app pool: the same calls again, answered from the cache.
+- warm, 1 thread and app pool: the same calls again, answered from the cache; for
+  library files, from their previews again (a thumbnail made from a preview is not
+  copied to the cache, which would be slower to read), so warm is cold there.
 
-Reports thumbnails per second (median over the repeats) and the ratio to naive (median of
-each repeat's ratio). Goal: cold at least 2x naive for JPEG and for 4K PNG.
+Naive reads the same files as the variant it is compared with. Reports thumbnails per
+second (median over the repeats) and the ratio to naive (median of each repeat's ratio).
+Goal: cold at least 2x naive for JPEG and for 4K PNG, on library files.
 
 ``--quick``: 1K and 2K only, 2 files each, 2 repeats.
 
@@ -31,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import io
 import os
 import shutil
 import statistics
@@ -45,7 +56,9 @@ from PIL import Image, ImageChops
 from protocol import Figure, Results, add_arguments, compared, write
 
 from nanobanana_desktop.blocking import run_blocking
-from nanobanana_desktop.engine.thumbnails import ThumbnailCache
+from nanobanana_desktop.engine.metadata import ImageMetadata
+from nanobanana_desktop.engine.preview import library_file
+from nanobanana_desktop.engine.thumbnails import SAVE_SIZES, ThumbnailCache, shrink_each
 
 SIZE = 256
 GOAL = 2.0
@@ -74,33 +87,72 @@ def with_grain(base: Image.Image) -> Image.Image:
     return ImageChops.add(base, Image.merge("RGB", (grain, grain, grain)), 1.0, -128)
 
 
+FOREIGN = ", foreign"  # the suffix of a foreign-file case's name
+
+
 @dataclass
 class Case:
     name: str
     files: list[Path]
     digests: list[str]
     megabytes: float
+    # Library files: mean bytes the app adds to the plain file, metadata and preview apart.
+    metadata_bytes: float = 0.0
+    preview_bytes: float = 0.0
+
+    @property
+    def library(self) -> bool:
+        return not self.name.endswith(FOREIGN)
+
+
+def library_bytes(plain: bytes, name: str) -> tuple[bytes, int]:
+    """``plain`` as the engine saves a download, and how many bytes its preview takes."""
+    with Image.open(io.BytesIO(plain)) as image:
+        image.load()  # the download check's full decode, whose pixels the thumbnails reuse
+        thumbnails = shrink_each(image, SAVE_SIZES)
+        width, height = image.size
+    meta = ImageMetadata(
+        prompt=f"a benchmark picture, {name}",
+        model="google/nano-banana-pro",
+        width=width,
+        height=height,
+        created_at="2026-01-01T12:00:00Z",
+    )
+    saved = library_file(plain, meta, thumbnails, label=name)
+    return saved, len(saved) - len(library_file(plain, meta, {}, label=name))
 
 
 def make_sources(folder: Path, files: int, resolutions: dict[str, int]) -> list[Case]:
     cases: list[Case] = []
     for label, side in resolutions.items():
         base = photo_base(side)
-        made: dict[str, list[Path]] = {fmt: [] for fmt in FORMATS}
+        plain: dict[str, list[Path]] = {fmt: [] for fmt in FORMATS}
+        library: dict[str, list[Path]] = {fmt: [] for fmt in FORMATS}
+        added: dict[str, list[tuple[int, int]]] = {fmt: [] for fmt in FORMATS}
         for n in range(files):
             picture = with_grain(base)
             for fmt, extension in FORMATS.items():
-                path = folder / f"{label}-{n}{extension}"
-                if fmt == "PNG":
-                    picture.save(path, "PNG")
-                else:
-                    picture.save(path, "JPEG", quality=92)
-                made[fmt].append(path)
+                buffer = io.BytesIO()
+                options = {"quality": 92} if fmt == "JPEG" else {}
+                picture.save(buffer, fmt, **options)
+                foreign = folder / "foreign" / f"{label}-{n}{extension}"
+                foreign.write_bytes(buffer.getvalue())
+                saved, preview_bytes = library_bytes(buffer.getvalue(), foreign.name)
+                own = folder / "library" / foreign.name
+                own.write_bytes(saved)
+                plain[fmt].append(foreign)
+                library[fmt].append(own)
+                added[fmt].append((len(saved) - buffer.tell() - preview_bytes, preview_bytes))
             print(f"  made {label} source {n + 1}/{files}", file=sys.stderr, end="\r")
-        for fmt, paths in made.items():
-            digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
-            megabytes = statistics.mean(p.stat().st_size for p in paths) / 1e6
-            cases.append(Case(f"{label} {fmt}", paths, digests, megabytes))
+        for fmt in FORMATS:
+            for paths, suffix in ((library[fmt], ""), (plain[fmt], FOREIGN)):
+                digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+                megabytes = statistics.mean(p.stat().st_size for p in paths) / 1e6
+                case = Case(f"{label} {fmt}{suffix}", paths, digests, megabytes)
+                if not suffix:
+                    case.metadata_bytes = statistics.mean(m for m, _ in added[fmt])
+                    case.preview_bytes = statistics.mean(p for _, p in added[fmt])
+                cases.append(case)
     print(file=sys.stderr)
     return cases
 
@@ -155,7 +207,7 @@ def measure(cases: list[Case], repeats: int, scratch: Path) -> dict[str, Figures
             naive(case)
             warmup = ThumbnailCache(scratch / "warm-up")
             pooled(loop, warmup, case)
-        shutil.rmtree(scratch / "warm-up")
+        shutil.rmtree(scratch / "warm-up", ignore_errors=True)
         for repeat in range(repeats):
             for index, case in enumerate(cases):
                 serial_cache = ThumbnailCache(scratch / f"serial-{repeat}-{index}")
@@ -177,8 +229,8 @@ def measure(cases: list[Case], repeats: int, scratch: Path) -> dict[str, Figures
                 for unit in units[shift:] + units[:shift]:
                     for variant, work in unit:
                         results[case.name].seconds[variant].append(timed(work))
-                shutil.rmtree(serial_cache.folder)
-                shutil.rmtree(pool_cache.folder)
+                shutil.rmtree(serial_cache.folder, ignore_errors=True)
+                shutil.rmtree(pool_cache.folder, ignore_errors=True)
             print(f"  repeat {repeat + 1}/{repeats}", file=sys.stderr, end="\r")
         print(file=sys.stderr)
     finally:
@@ -192,6 +244,9 @@ def summarise(cases: list[Case], results: dict[str, Figures]) -> dict[str, dict[
         seconds = results[case.name].seconds
         count = len(case.files)
         row: dict[str, float] = {"source_mb": round(case.megabytes, 2), "files": count}
+        if case.library:
+            row["metadata_kb"] = round(case.metadata_bytes / 1000, 1)
+            row["preview_kb"] = round(case.preview_bytes / 1000, 1)
         for variant in VARIANTS:
             row[f"{variant}_per_s"] = round(count / statistics.median(seconds[variant]), 1)
             if variant != "naive":
@@ -203,6 +258,7 @@ def summarise(cases: list[Case], results: dict[str, Figures]) -> dict[str, dict[
 
 
 def goal_applies(name: str) -> bool:
+    """JPEG and 4K PNG, on library files: every image in the gallery is one."""
     return name.endswith("JPEG") or name == "4K PNG"
 
 
@@ -212,12 +268,12 @@ def print_table(summary: dict[str, dict[str, float]], repeats: int, cpus: int) -
         f"(x) = ratio to naive; {cpus} CPUs, app pool of 4 threads"
     )
     header = (
-        f"{'source':<9}{'MB':>6}{'naive':>8}{'decode':>15}{'cold 1 thr':>16}"
+        f"{'source':<19}{'MB':>6}{'naive':>8}{'decode':>15}{'cold 1 thr':>16}"
         f"{'cold pool':>16}{'warm 1 thr':>17}{'warm pool':>17}"
     )
     print(header)
     for name, row in summary.items():
-        cells = [f"{name:<9}{row['source_mb']:>6.1f}{row['naive_per_s']:>8.1f}"]
+        cells = [f"{name:<19}{row['source_mb']:>6.1f}{row['naive_per_s']:>8.1f}"]
         for variant, width in (
             ("decode", 15),
             ("cold", 16),
@@ -228,6 +284,13 @@ def print_table(summary: dict[str, dict[str, float]], repeats: int, cpus: int) -
             text = f"{row[f'{variant}_per_s']:.1f} ({row[f'{variant}_ratio']:.2f})"
             cells.append(f"{text:>{width}}")
         print("".join(cells))
+    print()
+    for name, row in summary.items():
+        if "preview_kb" in row:
+            print(
+                f"{name}: the app adds {row['metadata_kb']:.1f} KB of metadata and "
+                f"{row['preview_kb']:.1f} KB of preview to a {row['source_mb']:.2f} MB file"
+            )
     print()
     for name, row in summary.items():
         if goal_applies(name):
@@ -274,7 +337,8 @@ def main() -> int:
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="nanobanana-thumbs-") as temp:
         folder = Path(temp)
-        (folder / "sources").mkdir()
+        for kind in ("foreign", "library"):
+            (folder / "sources" / kind).mkdir(parents=True)
         print("making sources...", file=sys.stderr)
         cases = make_sources(folder / "sources", args.files, resolutions)
         results = measure(cases, args.repeats, folder)
@@ -290,8 +354,14 @@ def main() -> int:
             [
                 f"{args.files} photo-like files per size and format, {args.repeats} repeats, "
                 f"{cpus} CPUs; app pool: run_blocking's 4 threads",
+                "library files (the goal's rows): each picture passed through "
+                "preview.library_file, as the engine saves every download, so each carries "
+                "its metadata and a 320 px preview; foreign files (', foreign'): the same "
+                "pictures as plain Pillow files, without either. Naive reads the same files",
                 "value and baseline: median thumbnails per second; ratio: median of each "
                 "repeat's ratio to naive in that repeat",
+                "warm on library files is their preview read again: a thumbnail made from a "
+                "preview is not copied to the cache",
             ],
         )
         write(

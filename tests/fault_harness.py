@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from nanobanana_desktop.api import RetryPolicy
 from nanobanana_desktop.engine.library import PARTIAL_PREFIX
 from nanobanana_desktop.engine.metadata import JSON_KEYWORD, PARAMETERS_KEYWORD, XMP_KEYWORD
+from nanobanana_desktop.engine.preview import PNG_CHUNK as PREVIEW_CHUNK
 from nanobanana_desktop.sandbox import SandboxConfig
 
 # The issue's storm, on the real clock; tests run it scaled (SandboxConfig.scaled).
@@ -73,7 +74,8 @@ def fired(config: SandboxConfig) -> dict[str, int]:
 
 
 def without_own_metadata(data: bytes) -> bytes:
-    """A saved PNG minus the text chunks the app adds: the bytes the server sent."""
+    """A saved PNG minus the chunks the app adds (its text chunks and the preview): the
+    bytes the server sent."""
     assert data.startswith(_PNG_SIGNATURE), "not a PNG"
     kept = [data[: len(_PNG_SIGNATURE)]]
     pos = len(_PNG_SIGNATURE)
@@ -82,7 +84,8 @@ def without_own_metadata(data: bytes) -> bytes:
         end = pos + 12 + length
         ctype = data[pos + 4 : pos + 8]
         keyword = data[pos + 8 : end - 4].split(b"\0", 1)[0]
-        if not (ctype == b"iTXt" and keyword in _OWN_KEYWORDS):
+        own = (ctype == b"iTXt" and keyword in _OWN_KEYWORDS) or ctype == PREVIEW_CHUNK
+        if not own:
             kept.append(data[pos:end])
         pos = end
     return b"".join(kept)

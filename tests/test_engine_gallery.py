@@ -1,11 +1,11 @@
 """Gallery queries in the store: newest first, filters, counts, stars, delete and undo, the
-v4 migration, and answers in well under 50 ms on 10,000 images."""
+v4 migration, and pages read from the index in order on 10,000 images (how fast they come
+is measured by benchmarks/gallery.py, not here)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -309,56 +309,48 @@ def fill(path: Path) -> None:
     conn.close()
 
 
-def best_of(times: int, call) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(times):
-        start = time.perf_counter()
-        result = call()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def test_ten_thousand_images_answer_in_well_under_50_ms(tmp_path):
+def test_ten_thousand_images_page_from_the_index_and_agree_with_the_filter(tmp_path):
     path = tmp_path / "history.sqlite3"
     fill(path)
+    cases = {
+        "first page": GalleryFilter(),
+        "text, rare": GalleryFilter(text="NUMBER 9999,"),
+        "text, common": GalleryFilter(text="castle"),
+        "text, none": GalleryFilter(text="no such words"),
+        "model+starred": GalleryFilter(model="google/gempix2", starred=True),
+        "date range": GalleryFilter(since=T0 + 100 * DAY, until=T0 + 130 * DAY),
+    }
 
     async def scenario(store: Store):
-        cases = {
-            "first page": (GalleryFilter(), 200),
-            "text, rare": (GalleryFilter(text="NUMBER 9999,"), 200),
-            "text, common": (GalleryFilter(text="castle"), 200),
-            "text, none": (GalleryFilter(text="no such words"), 200),
-            "model+starred": (GalleryFilter(model="google/gempix2", starred=True), 200),
-            "date range": (GalleryFilter(since=T0 + 100 * DAY, until=T0 + 130 * DAY), 200),
+        everything = await store.gallery(limit=ROWS + 1)
+        answers = {
+            name: (await store.gallery(chosen, limit=200), await store.gallery_count(chosen))
+            for name, chosen in cases.items()
         }
-        timings = {}
-        for name, (chosen, limit) in cases.items():
-            page, count = [], 0
-            best = float("inf")
-            for _ in range(5):
-                start = time.perf_counter()
-                page = await store.gallery(chosen, limit=limit)
-                count = await store.gallery_count(chosen)
-                best = min(best, time.perf_counter() - start)
-            timings[name] = (best, len(page), count)
         deep = await store.gallery(limit=200, after=GalleryCursor(T0 + 9000 * 3153.6 + 9, 9001))
-        return timings, deep
+        return everything, answers, deep
 
-    timings, deep = with_store(tmp_path, scenario)
-    for name, (seconds, shown, count) in timings.items():
-        # A page and its count together, through the store's thread, as the gallery asks.
-        assert seconds < 0.050, f"{name}: {seconds * 1000:.1f} ms"
-        assert shown == min(200, count)
-    assert timings["first page"][2] == ROWS and timings["text, rare"][2] == 1
-    assert timings["text, none"][2] == 0
+    everything, answers, deep = with_store(tmp_path, scenario)
+    assert len(everything) == ROWS
+    assert [i.cursor for i in everything] == sorted((i.cursor for i in everything), reverse=True)
+    for name, chosen in cases.items():
+        # Each page is what the filter's own test picks from all 10,000, newest first.
+        page, count = answers[name]
+        wanted = [i for i in everything if chosen.accepts(i)]
+        assert count == len(wanted), name
+        assert [i.image_id for i in page] == [i.image_id for i in wanted[:200]], name
+    assert answers["first page"][1] == ROWS and answers["text, rare"][1] == 1
+    assert answers["text, none"][1] == 0
+    assert 0 < answers["model+starred"][1] < answers["text, common"][1] < ROWS
     assert [i.image_id for i in deep[:2]] == [9000, 8999] and len(deep) == 200
 
-    sql, params = gallery.page_query(GalleryFilter(), 200, 0, None)
     with sqlite3.connect(path) as conn:
-        plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        for name, chosen in cases.items():
+            sql, params = gallery.page_query(chosen, 200, 0, None)
+            plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+            # The page is read from the index in order: no sort of 10,000 rows for 200.
+            assert "images_gallery" in plan and "TEMP B-TREE" not in plan, (name, plan)
     conn.close()
-    # The page is read from the index in order: no sort of 10,000 rows for 200 of them.
-    assert "images_gallery" in plan and "TEMP B-TREE" not in plan
 
 
 # ---------------------------------------------------------------- result links

@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import run, tmpfs
 from engine_harness import REQUEST, engine_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -168,26 +168,23 @@ def test_the_cache_has_its_own_pixel_cap(tmp_path):
         cache.thumbnail(big, 112)
 
 
-def test_a_failed_write_leaves_no_thumbnail_and_no_temporary_file(tmp_path, monkeypatch):
-    source = write_image(tmp_path / "a.png", (400, 400))
-    cache = ThumbnailCache(tmp_path / "thumbs")
-    real_save = Image.Image.save
-
-    def half_then_full_disk(self, fp, *args, **kwargs):
-        buffer = io.BytesIO()
-        real_save(self, buffer, *args, **kwargs)
-        fp.write(buffer.getvalue()[:20])  # part of the file is on disk when the disk fills
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Image.Image, "save", half_then_full_disk)
-    with pytest.raises(
-        ThumbnailError, match=r"thumbnail cache .* cannot be written: No space left"
-    ):
-        cache.thumbnail(source, 112)
-    assert not cache.path_for(source, 112).exists()
-    assert [p for p in (tmp_path / "thumbs").rglob("*") if p.is_file()] == []
-    monkeypatch.setattr(Image.Image, "save", real_save)
-    assert cache.pixels(source, 112).width == 112  # and it works once there is room
+def test_a_failed_write_leaves_no_thumbnail_and_no_temporary_file(tmp_path):
+    source = tmp_path / "noise.png"
+    # Noise: its 112 px thumbnail takes about 37 KB, more than the full disk has left.
+    Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3)).save(source)
+    with tmpfs(tmp_path / "full", "size=256k") as disk:
+        filler = disk / "filler"
+        filler.write_bytes(bytes(248 * 1024))  # 8 KB left
+        cache = ThumbnailCache(disk / "thumbs")
+        with pytest.raises(
+            ThumbnailError, match=r"thumbnail cache .* cannot be written: No space left"
+        ):
+            cache.thumbnail(source, 112)
+        assert not cache.path_for(source, 112).exists()
+        assert [p for p in (disk / "thumbs").rglob("*") if p.is_file()] == []
+        filler.unlink()
+        assert cache.pixels(source, 112).width == 112  # and it works once there is room
+        assert cache.path_for(source, 112).is_file()
 
 
 def test_the_file_appears_only_by_rename(tmp_path, monkeypatch):

@@ -52,11 +52,12 @@ from .events import (
     TaskChanged,
 )
 from .library import commit_file, existing_file, plan_stem, sha256_file, sweep_partials
-from .metadata import ImageMetadata, MetadataError, embed_metadata
+from .metadata import ImageMetadata
 from .polling import DurationBook, PollPolicy
+from .preview import library_file
 from .records import ImageRecord, ImageState, TaskRecord, TaskState
 from .store import Store
-from .thumbnails import SAVE_SIZES, ThumbnailCache, ThumbnailError
+from .thumbnails import PREVIEW_SIZE, SAVE_SIZES, ThumbnailCache, ThumbnailError
 from .webhooks import CallbackEvent, WebhookReceiver
 
 if TYPE_CHECKING:
@@ -503,7 +504,8 @@ class Engine:
                     source,
                     folder,
                     http=self._image_http,
-                    thumbnail_sizes=SAVE_SIZES if self.thumbnails is not None else (),
+                    # The largest is the preview embedded in the file, cache or not.
+                    thumbnail_sizes=SAVE_SIZES if self.thumbnails is not None else (PREVIEW_SIZE,),
                 )
                 path = await asyncio.to_thread(
                     self._commit,
@@ -513,6 +515,7 @@ class Engine:
                     staged.format,
                     staged.width,
                     staged.height,
+                    staged.thumbnails,
                 )
         except StorageError as exc:
             image = dataclasses.replace(image, error=str(exc))
@@ -544,8 +547,10 @@ class Engine:
         fmt: str,
         width: int,
         height: int,
+        thumbnails: Mapping[int, Image.Image],
     ) -> Path:
-        """Embed the metadata and move the file into place (runs in a worker thread)."""
+        """Embed the metadata and the preview, and move the file into place (runs in a
+        worker thread)."""
         try:
             data = staged.read_bytes()
             # Data URIs in the references become "inline:<sha256>" stand-ins.
@@ -559,12 +564,8 @@ class Engine:
                 width=width,
                 height=height,
             )
-            try:
-                data = embed_metadata(data, meta)
-            except MetadataError as exc:
-                log.warning(
-                    "metadata not embedded in task %s image %s: %s", record.id, image.index, exc
-                )
+            label = f"task {record.id} image {image.index}"
+            data = library_file(data, meta, thumbnails, label=label)
             return commit_file(self.library, image.stem, fmt, data)
         finally:
             with contextlib.suppress(OSError):

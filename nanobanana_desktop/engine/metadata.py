@@ -17,6 +17,9 @@ What goes where:
 The XMP packet declares ``Iptc4xmpExt:DigitalSourceType`` as trained algorithmic media, the
 IPTC term that image sites and provenance tools read to label AI-generated pictures.
 
+Library files also carry a preview (:mod:`.preview`), spliced in the same way with the
+container walkers below; embedding metadata again keeps it where it is.
+
 No Qt here: ``QImageReader`` folds newlines in text chunks, and the engine layer stays
 free of GUI imports. Reading goes through Pillow.
 """

@@ -1,4 +1,5 @@
-"""Thumbnails of library images, cached on disk: decoded once by Pillow, then read back.
+"""Thumbnails of library images: from the preview each file carries, or decoded once by
+Pillow and cached on disk.
 
 Qt-free and blocking: callers run it in a worker thread (the window through run_blocking).
 Safe from several threads at once: two threads making the same thumbnail each write a
@@ -7,6 +8,13 @@ decodes and resamples, so the threads of run_blocking's pool make thumbnails in 
 
 How a thumbnail is made, cheapest first:
 
+* Every image the engine saves carries a 320 px preview in its own file (``preview``),
+  made from the pixels the download check decoded. A thumbnail of that size or smaller is
+  made from it: the file's head is read and a small JPEG decoded, whatever the image's
+  size, and resampled with Lanczos when a smaller size is asked. The preview is upright
+  and sRGB already. One that is missing, damaged or not made for the file's pixels
+  (edited by another program) is ignored, and the image decoded as below. Such a
+  thumbnail is not copied to the cache: the preview is quicker to read than a cache file.
 * JPEG is decoded in draft mode: libjpeg scales by 1/2, 1/4 or 1/8 while decoding, keeping
   at least twice the thumbnail's size, far less work than a full decode.
 * Anything still larger than twice the thumbnail (a 4K PNG above all) is first shrunk by
@@ -17,15 +25,22 @@ How a thumbnail is made, cheapest first:
 
 A freshly downloaded image has been decoded once already, to check it: the engine makes
 its thumbnails at ``SAVE_SIZES`` from those pixels (``shrink_each``, in the download's
-worker) and keeps them here (``put``), so the window never decodes a new image again.
+worker), keeps them here (``put``), so the window never decodes a new image again, and
+embeds the largest in the file as its preview.
 
-The cache key is the image's content (its sha256, which the store already holds) and the
-size, so a thumbnail survives the file being moved or renamed and a hit needs no stat() of
-the source at all: the second start of the app finds every thumbnail at once. The digest
-is trusted: a library file edited in place by another program keeps its old thumbnail
-until the store learns its new digest. Without a digest the key is the source's resolved
-path, modification time and size: a stat() tells a hit from a miss without reading the
-image, and a file changed on disk gets a new thumbnail.
+Cache files are PNGs written here rather than by Pillow (``_png``): each row Up-filtered
+and run-length coded, three times faster to write than Pillow's adaptive filtering at its
+fastest level, for files about 8 % larger; lossless, and read by any PNG decoder.
+
+The rest goes through the cache. Its key is the image's content (its sha256, which the
+store already holds) and the size, so a thumbnail survives the file being moved or renamed
+and a hit needs no stat() of the source at all: the second start of the app finds every
+thumbnail at once. The digest is trusted: a library file edited in place by another
+program keeps its old thumbnail until the store learns its new digest (a preview, checked
+against the file's pixel data each time it is read, follows an edit at once). Without a
+digest the key is the source's resolved path, modification time and size: a stat() tells
+a hit from a miss without reading the image, and a file changed on disk gets a new
+thumbnail.
 """
 
 from __future__ import annotations
@@ -36,6 +51,7 @@ import io
 import logging
 import os
 import re
+import struct
 import tempfile
 import threading
 import zlib
@@ -45,7 +61,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from PIL import Image
+from PIL import Image, ImageChops
+
+from ..messages import translatable
+from .metadata import _PNG_SIGNATURE, _png_chunk
+from .preview import MAX_BOX, fit, read_preview
 
 if TYPE_CHECKING:
     from PIL.ImageCms import ImageCmsTransform
@@ -60,6 +80,8 @@ _KEY_VERSION = "2"  # bump when the way thumbnails are made changes (2: reduce, 
 # twice their size (sharp on HiDPI screens) and the gallery's largest tile. The window's
 # tests hold its sizes to these.
 SAVE_SIZES = (112, 320)
+# The largest is also embedded in the saved file, as its preview (engine.preview).
+PREVIEW_SIZE = max(SAVE_SIZES)
 # Before the final resample the image keeps at least this many times the target's pixels
 # per side: Lanczos from 2x or more is sharp; from less it starts to alias.
 _HEADROOM = 2
@@ -79,6 +101,19 @@ _UPRIGHT = {
 # Modes that reduce() and resize() handle and that say what their pixels mean; others are
 # converted first (palette images would otherwise be resampled by nearest neighbour).
 _WORKING_MODES = frozenset({"L", "LA", "RGB", "RGBA", "CMYK"})
+_PNG_COLOUR_TYPES = {"RGB": 2, "RGBA": 6}
+
+_GONE = translatable("Thumbnails", "{name} is no longer there")
+_UNREADABLE = translatable("Thumbnails", "{name} cannot be read: {reason}")
+_NOT_AN_IMAGE = translatable("Thumbnails", "{name} is not an image that can be read ({reason})")
+_BOMB = translatable("Thumbnails", "{name} has too many pixels to make a thumbnail safely")
+_NO_MEMORY = translatable("Thumbnails", "{name} is too large to decode in memory")
+_TOO_BIG = translatable(
+    "Thumbnails",
+    "{name} is {width}x{height} pixels, too many to make a thumbnail safely "
+    "(the limit is {limit} megapixels)",
+)
+_UNWRITABLE = translatable("Thumbnails", "The thumbnail cache {folder} cannot be written: {reason}")
 
 
 class ThumbnailError(Exception):
@@ -114,9 +149,9 @@ class ThumbnailCache:
             resolved = source.resolve()
             stat = resolved.stat()
         except FileNotFoundError:
-            raise ThumbnailError(f"{source.name} is no longer there") from None
+            raise ThumbnailError(_GONE.format(name=source.name)) from None
         except OSError as exc:
-            message = f"{source.name} cannot be read: {exc.strerror or exc}"
+            message = _UNREADABLE.format(name=source.name, reason=exc.strerror or exc)
             raise ThumbnailError(message) from None
         identity = "\0".join(
             (_KEY_VERSION, str(resolved), str(stat.st_mtime_ns), str(stat.st_size), str(size))
@@ -154,7 +189,8 @@ class ThumbnailCache:
         target = self.path_for(source, size, sha256=sha256)
         if target.is_file():
             return target
-        self._store(self._render(source, size), target)
+        thumb = self._from_preview(source, size)
+        self._store(self._render(source, size) if thumb is None else thumb, target)
         return target
 
     def pixels(self, source: Path, size: int, *, sha256: str | None = None) -> Pixels:
@@ -162,6 +198,12 @@ class ThumbnailCache:
 
         A thumbnail just made is returned from memory, not read back; one that cannot be
         written to the cache (a full disk) is still returned, and made again next time.
+        One made from the file's preview is not written to the cache at all: the preview
+        is that image's own cache entry. At its own size, the gallery's, it is quicker to
+        read than a cache file (1.5 ms against 2.0 for a 320 px photograph); at others a
+        copy would read faster (1.1 ms against 3.3 at 256 px) but cost 2.2 ms to write,
+        and the window asks for no other size it has not had cached when the image was
+        saved (the task list's 112 px).
         """
         target = self.path_for(source, size, sha256=sha256)
         if target.is_file():
@@ -172,6 +214,9 @@ class ThumbnailCache:
                 # in any other way: it is only a cache, so make it again.
                 with contextlib.suppress(OSError):
                     target.unlink()
+        thumb = self._from_preview(source, size)
+        if thumb is not None:
+            return _as_pixels(thumb)
         thumb = self._render(source, size)
         try:
             self._store(thumb, target)
@@ -179,8 +224,7 @@ class ThumbnailCache:
             if not self._warned_unwritable:
                 self._warned_unwritable = True  # once: every later thumbnail would repeat it
                 log.warning("thumbnails are not cached: %s", exc)
-        rgba = thumb.convert("RGBA")
-        return Pixels(rgba.width, rgba.height, rgba.tobytes())
+        return _as_pixels(thumb)
 
     def _store(self, thumb: Image.Image, target: Path) -> None:
         try:
@@ -191,11 +235,10 @@ class ThumbnailCache:
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as out:
-                # Run-length matching only (zlib's Z_RLE) at level 1: after PNG's filters a
-                # photograph leaves little for longer matches to find. About 35 % faster
-                # to write and 15 % faster to read than the default, and smaller, for
-                # photographs and flat artwork alike (measured on 256 px thumbnails).
-                thumb.save(out, "PNG", compress_level=1, compress_type=zlib.Z_RLE)
+                if thumb.mode in _PNG_COLOUR_TYPES:
+                    out.write(_png(thumb))
+                else:
+                    thumb.save(out, "PNG", compress_level=1, compress_type=zlib.Z_RLE)
             # No fsync: this is a cache. A file cut short by a crash is made again (pixels()).
             temp.replace(target)
         except OSError as exc:
@@ -208,6 +251,8 @@ class ThumbnailCache:
             raise
 
     def _render(self, source: Path, size: int) -> Image.Image:
+        """The thumbnail made from the image itself, decoded."""
+        name = source.name
         try:
             with Image.open(source, formats=_FORMATS) as image:
                 width, height = image.size
@@ -217,34 +262,46 @@ class ThumbnailCache:
         except ThumbnailError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ThumbnailError(
-                f"{source.name} has too many pixels to make a thumbnail safely"
-            ) from None
+            raise ThumbnailError(_BOMB.format(name=name)) from None
         except FileNotFoundError:
-            raise ThumbnailError(f"{source.name} is no longer there") from None
+            raise ThumbnailError(_GONE.format(name=name)) from None
         except PermissionError as exc:
-            raise ThumbnailError(f"{source.name} cannot be read: {exc.strerror or exc}") from None
-        except MemoryError:
-            raise ThumbnailError(f"{source.name} is too large to decode in memory") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            message = f"{source.name} is not an image that can be read ({exc})"
+            message = _UNREADABLE.format(name=name, reason=exc.strerror or exc)
             raise ThumbnailError(message) from None
+        except MemoryError:
+            raise ThumbnailError(_NO_MEMORY.format(name=name)) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ThumbnailError(_NOT_AN_IMAGE.format(name=name, reason=exc)) from None
         except Exception as exc:
             # Damaged files reach Pillow's parsers with data they never expected, and those
             # raise whatever they meet (struct.error, IndexError, ...). A thumbnail is never
             # worth more than a message, whatever the cause.
             log.debug("thumbnail of %s failed", source, exc_info=True)
-            message = f"{source.name} is not an image that can be read ({type(exc).__name__})"
-            raise ThumbnailError(message) from None
+            reason = type(exc).__name__
+            raise ThumbnailError(_NOT_AN_IMAGE.format(name=name, reason=reason)) from None
 
-
-def _fit(width: int, height: int, size: int) -> tuple[int, int]:
-    """The largest size within size x size with the image's shape; never enlarged."""
-    if width <= size and height <= size:
-        return width, height
-    if width >= height:
-        return size, max(1, round(height * size / width))
-    return max(1, round(width * size / height)), size
+    def _from_preview(self, source: Path, size: int) -> Image.Image | None:
+        """The thumbnail made from the file's own preview; None when it has none that
+        serves (then the image is decoded, and any error is reported from there)."""
+        if size > MAX_BOX:
+            return None
+        try:
+            preview = read_preview(source)
+        except OSError:
+            return None
+        if preview is None or preview.width * preview.height > self.max_pixels:
+            return None
+        shown = preview.image.size
+        # The preview is upright: an image turned by its EXIF orientation has it sideways.
+        width, height = preview.width, preview.height
+        if shown != fit(width, height, preview.box):
+            width, height = height, width
+        target = fit(width, height, size)
+        if target[0] > shown[0] or target[1] > shown[1]:
+            return None  # larger than the preview: only the image itself has the detail
+        if target == shown:
+            return preview.image
+        return preview.image.resize(target, Image.Resampling.LANCZOS)
 
 
 def _shrink(image: Image.Image, size: int) -> Image.Image:
@@ -276,7 +333,7 @@ def _shrink_each(
     working = _workable(image)
     made: dict[int, Image.Image] = {}
     for size in sorted(set(sizes), reverse=True):
-        target = _fit(full[0], full[1], size)
+        target = fit(full[0], full[1], size)
         width, height = working.size
         factor = min(width // (_HEADROOM * target[0]), height // (_HEADROOM * target[1]))
         if factor >= 2:
@@ -287,9 +344,10 @@ def _shrink_each(
         thumb = _to_srgb(thumb, profile)
         if turn is not None:
             thumb = thumb.transpose(turn)
-        # convert() copies even when the mode stays: the result owns its pixels once the
-        # source file is closed.
-        result = thumb.convert("RGBA" if "A" in thumb.getbands() else "RGB")
+        mode = "RGBA" if "A" in thumb.getbands() else "RGB"
+        # A new image already when anything was done to it; otherwise convert() copies
+        # (even when the mode stays), so the result owns its pixels once the file is closed.
+        result = thumb if thumb is not working and thumb.mode == mode else thumb.convert(mode)
         # Pillow carries info (the source's profile, or the sRGB one LittleCMS wrote) from
         # image to image, and save() would embed it. A thumbnail holds sRGB numbers only.
         result.info = {}
@@ -399,16 +457,43 @@ def _transform(cms: ModuleType, icc: bytes, mode: str) -> ImageCmsTransform | No
 
 def _read_pixels(path: Path) -> Pixels:
     with Image.open(path, formats=("PNG",)) as image:
-        rgba = image.convert("RGBA")
-        return Pixels(rgba.width, rgba.height, rgba.tobytes())
+        return _as_pixels(image)
 
 
-def _too_big(source: Path, width: int, height: int, limit: int) -> str:
-    return (
-        f"{source.name} is {width}x{height} pixels, too many to make a thumbnail safely "
-        f"(the limit is {limit / 1_000_000:g} megapixels)"
+def _as_pixels(image: Image.Image) -> Pixels:
+    rgba = image.convert("RGBA")
+    return Pixels(rgba.width, rgba.height, rgba.tobytes())
+
+
+def _png(image: Image.Image) -> bytes:
+    """An RGB or RGBA image as a PNG file: every row Up-filtered, run-length coded.
+
+    Pillow tries every PNG filter on every row and keeps the best, which costs more than
+    the compression at zlib's fastest levels (3 of its 5 ms for a 256 px photograph). Up
+    alone, computed as a whole-image difference, costs 0.2 ms; then zlib's Z_RLE.
+    """
+    width, height = image.size
+    above = ImageChops.offset(image, 0, 1)  # row y - 1 at y; the first row wraps round...
+    above.paste((0,) * len(image.mode), (0, 0, width, 1))  # ... and sees zeros instead
+    filtered = ImageChops.subtract_modulo(image, above).tobytes()
+    stride = width * len(image.mode)
+    rows = b"".join(b"\x02" + filtered[at : at + stride] for at in range(0, len(filtered), stride))
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    header = struct.pack(">IIBBBBB", width, height, 8, _PNG_COLOUR_TYPES[image.mode], 0, 0, 0)
+    return b"".join(
+        (
+            _PNG_SIGNATURE,
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", packer.compress(rows) + packer.flush()),
+            _png_chunk(b"IEND", b""),
+        )
     )
 
 
+def _too_big(source: Path, width: int, height: int, limit: int) -> str:
+    megapixels = f"{limit / 1_000_000:g}"
+    return _TOO_BIG.format(name=source.name, width=width, height=height, limit=megapixels)
+
+
 def _cache_error(folder: Path, exc: OSError) -> ThumbnailError:
-    return ThumbnailError(f"The thumbnail cache {folder} cannot be written: {exc.strerror or exc}")
+    return ThumbnailError(_UNWRITABLE.format(folder=folder, reason=exc.strerror or exc))
