@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-HELPERS = frozenset({"protocol", "report", "sandbox_process", "startup_driver"})
+HELPERS = frozenset({"protocol", "report", "sandbox_process", "stall_causes", "startup_driver"})
 
 
 @dataclass(frozen=True)

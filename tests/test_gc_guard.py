@@ -51,3 +51,24 @@ def test_nothing_due_collects_nothing(qapp):
         assert collector.collect_due() == 0
     finally:
         collector.stop()
+
+
+def test_freezing_after_start_up_keeps_what_lives_out_of_later_collections(qapp):
+    collector = MainThreadCollector(interval_ms=10_000)
+    try:
+        started = [Node() for _ in range(1000)]  # what start-up leaves alive
+        probe = Node()
+        gone = weakref.ref(probe)
+        del probe
+        frozen = collector.freeze()
+        assert gone() is None, "garbage is collected before the freeze, not kept for ever"
+        assert frozen >= len(started) and gc.get_freeze_count() == frozen
+        tracked = len(gc.get_objects(generation=2))
+        assert tracked < frozen  # a full collection now walks these only
+        later = Node()
+        alive = weakref.ref(later)
+        del later
+        assert gc.collect() > 0 and alive() is None  # new cycles are still freed
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from conftest import drive
 from PySide6.QtCore import QMimeData, Qt
 from ui_harness import close_window, open_window, publish_orange
 
-from nanobanana_desktop.ui.composer import Composer
+from nanobanana_desktop.ui.composer import DRAFT_KEY, Composer
+from nanobanana_desktop.ui.draft_writer import DraftWriter
 from nanobanana_desktop.ui.settings import profile_settings
 
 
@@ -86,11 +88,38 @@ def test_draft_and_choices_survive_a_restart(qtbot, tmp_path):
     first.model.setCurrentText("google/nano-banana-pro")
     first.image_size.setCurrentText("2K")
     first.save_draft()
-    first._settings.sync()
+    first.flush_draft()
     again = make_composer(qtbot, tmp_path)
     assert again.prompt.toPlainText() == "a half-written idea"
     assert again.model.currentText() == "google/nano-banana-pro"
     assert again.image_size.currentText() == "2K" and again.image_size.isEnabled()
+
+
+def test_the_draft_is_written_off_the_ui_thread_in_order(qtbot, tmp_path, monkeypatch):
+    writers: list[threading.Thread] = []
+    real_write = DraftWriter._write
+
+    def spying(self: DraftWriter) -> None:
+        writers.append(threading.current_thread())
+        real_write(self)
+
+    monkeypatch.setattr(DraftWriter, "_write", spying)
+    composer = make_composer(qtbot, tmp_path)
+    for text in ("first idea", "second idea", "the idea that stays"):
+        composer.prompt.setPlainText(text)
+        composer.save_draft()
+    composer.flush_draft()
+    assert writers and threading.main_thread() not in writers
+    assert profile_settings(tmp_path).value(DRAFT_KEY) == "the idea that stays"
+
+
+def test_a_draft_typed_just_before_closing_is_kept(qtbot, tmp_path, qloop):
+    composer = make_composer(qtbot, tmp_path)
+    composer.prompt.setPlainText("typed a moment before quitting")
+    assert composer._draft_timer.isActive()  # not saved yet: the timer waits for a pause
+    drive(qloop, composer.aclose())
+    assert profile_settings(tmp_path).value(DRAFT_KEY) == "typed a moment before quitting"
+    assert make_composer(qtbot, tmp_path).prompt.toPlainText() == "typed a moment before quitting"
 
 
 def test_up_and_down_at_the_edges_step_through_recent_prompts(qtbot, tmp_path):

@@ -22,6 +22,7 @@ from nanobanana_desktop import preferences as prefs
 from nanobanana_desktop.api import GenerationRequest
 from nanobanana_desktop.engine.records import TaskRecord, TaskState
 from nanobanana_desktop.preferences import read_preferences
+from nanobanana_desktop.ui import notifications
 from nanobanana_desktop.ui.notifications import TaskNotifier
 from nanobanana_desktop.ui.settings import profile_settings
 
@@ -294,6 +295,10 @@ def finish(notifier, local_id: int, state: TaskState, images: int = 1, **changes
 
 @pytest.fixture
 def away_notifier(qtbot, tray, tmp_path):
+    return make_away_notifier(qtbot, tmp_path)
+
+
+def make_away_notifier(qtbot, tmp_path):
     window = QWidget()
     window.setWindowTitle("Nano Banana Desktop — API")
     qtbot.addWidget(window)
@@ -375,3 +380,46 @@ def test_the_switch_as_stored(qtbot, tmp_path, stored, enabled):
     window = QWidget()
     qtbot.addWidget(window)
     assert TaskNotifier(window, settings).enabled() is enabled
+
+
+@pytest.fixture
+def tray_answers(monkeypatch, tray):
+    """What the desktop answers, last first; each question is counted."""
+    answers = [True]
+    asked = []
+
+    def available() -> bool:
+        asked.append(answers[-1])
+        return answers[-1]
+
+    monkeypatch.setattr(TaskNotifier, "tray_available", staticmethod(available))
+    return answers, asked
+
+
+def test_the_tray_is_asked_about_once_for_many_notifications(
+    qtbot, tray_answers, away_notifier, tray
+):
+    # On X11 each question is a round trip to the X server on the UI thread (the first
+    # one ~12 ms), in the middle of a burst of finishing tasks.
+    _answers, asked = tray_answers
+    _window, notifier = away_notifier
+    for burst in range(1, 6):
+        finish(notifier, burst, TaskState.SUCCEEDED)
+        qtbot.waitUntil(lambda burst=burst: len(tray.sent) == burst, timeout=10_000)
+    assert asked == [True]
+
+
+def test_an_old_answer_about_the_tray_is_asked_again(
+    qtbot, tray_answers, tray, tmp_path, monkeypatch
+):
+    answers, asked = tray_answers
+    answers.append(False)
+    _window, notifier = make_away_notifier(qtbot, tmp_path)
+    assert notifier.has_tray() is False  # no tray: the title's count only
+    answers.append(True)  # a tray starts
+    assert notifier.has_tray() is False  # not asked again while the answer is fresh
+    monkeypatch.setattr(notifications, "TRAY_RECHECK_SECONDS", -1.0)  # now it is old
+    assert notifier.has_tray() is True
+    finish(notifier, 1, TaskState.SUCCEEDED)
+    qtbot.waitUntil(lambda: len(tray.sent) == 1, timeout=10_000)
+    assert asked[0] is False and asked[-1] is True

@@ -6,6 +6,7 @@ settings it was made with (see :mod:`.dropin`); Undo puts back what was there be
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from ..api import (
 from ..blocking import run_blocking
 from ..engine.image_settings import ImageSettings, NoSettingsError, read_image_settings
 from .background import BackgroundTasks
+from .draft_writer import DraftWriter
 from .dropin import RestoreBar, dropped_files, one_at_a_time, restored_summary
 from .reference_slots import ReferencePanel
 from .style import muted, primary
@@ -229,6 +231,7 @@ class Composer(QWidget):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._drafts = DraftWriter(settings.fileName())
         self._background = BackgroundTasks("reading a dropped image")
         self._restore_serial = 0  # a newer drop wins over a read still running
         self._before_restore: _Choices | None = None
@@ -490,8 +493,12 @@ class Composer(QWidget):
         await self._background.settle()
 
     async def aclose(self) -> None:
+        if self._draft_timer.isActive():  # typed less than half a second before closing
+            self._draft_timer.stop()
+            self.save_draft()
         await self._background.cancel()
         await self.references.aclose()
+        await asyncio.get_running_loop().run_in_executor(None, self._drafts.close)
 
     def submit(self) -> None:
         """Emit the request; the composer keeps its content so the user can iterate."""
@@ -507,8 +514,16 @@ class Composer(QWidget):
         self.submitted.emit(request, self.variations.value())
 
     def save_draft(self) -> None:
-        self._settings.setValue(DRAFT_KEY, self.prompt.toPlainText())
-        self._settings.setValue(MODEL_KEY, self.model.currentText().strip())
-        self._settings.setValue(RATIO_KEY, _chosen(self.aspect_ratio))
-        self._settings.setValue(SIZE_KEY, _chosen(self.image_size))
-        self._settings.setValue(COUNT_KEY, self.variations.value())
+        """Hand the draft to the writer thread; ``flush_draft`` waits for it."""
+        self._drafts.save(
+            {
+                DRAFT_KEY: self.prompt.toPlainText(),
+                MODEL_KEY: self.model.currentText().strip(),
+                RATIO_KEY: _chosen(self.aspect_ratio),
+                SIZE_KEY: _chosen(self.image_size),
+                COUNT_KEY: self.variations.value(),
+            }
+        )
+
+    def flush_draft(self) -> None:
+        self._drafts.flush()

@@ -6,6 +6,12 @@ Tasks that finish close together (the variations of one request, usually) give o
 notification, "3 images ready", not three. The profile's ``interface/notifications``
 setting switches both off; it is read when a task finishes, so a change in the Settings
 dialog applies at once.
+
+Whether the desktop has a tray is asked once, soon after the notifier is made, and again
+only when the answer is older than ``TRAY_RECHECK_SECONDS``: on X11 the first question
+costs ~12 ms (Qt sets up its tray tracker) and each later one a round trip to the X
+server, on the UI thread, in the middle of a burst of finishing tasks. Qt has no signal
+for a tray that appears or goes, so a tray started later is seen at the next re-check.
 """
 
 from __future__ import annotations
@@ -21,11 +27,18 @@ from ..engine.records import TaskRecord, TaskState
 from .style import BRAND
 from .translations import localized
 
-__all__ = ["BATCH_SECONDS", "MAX_BATCH_SECONDS", "TaskNotifier", "notification_text"]
+__all__ = [
+    "BATCH_SECONDS",
+    "MAX_BATCH_SECONDS",
+    "TRAY_RECHECK_SECONDS",
+    "TaskNotifier",
+    "notification_text",
+]
 
 BATCH_SECONDS = 1.0  # finishes this close together share one notification
 MAX_BATCH_SECONDS = 5.0  # a steady stream still notifies this often
 MESSAGE_MS = 10_000
+TRAY_RECHECK_SECONDS = 300.0  # how old the "is there a tray" answer may be
 PROMPT_CHARS = 90
 _FINISHED = (TaskState.SUCCEEDED, TaskState.FAILED)
 
@@ -122,6 +135,10 @@ class TaskNotifier(QObject):
         self._batch_started = 0.0
         self.last_task: int | None = None
         self.tray: QSystemTrayIcon | None = None
+        self._has_tray: bool | None = None
+        self._tray_asked_at = 0.0
+        # Ask early, while the window is still settling, not during the first burst.
+        QTimer.singleShot(0, self, self.has_tray)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(round(batch_seconds * 1000))
@@ -173,7 +190,7 @@ class TaskNotifier(QObject):
         self._succeeded, self._failed, self._batch_images = [], [], 0
         if not (succeeded or failed) or not self.away() or not self.enabled():
             return
-        if not self.tray_available():
+        if not self.has_tray():
             return  # the title's count is all this desktop can show
         title, body = notification_text(images, succeeded, failed)
         tray = self._tray()
@@ -184,6 +201,14 @@ class TaskNotifier(QObject):
             else QSystemTrayIcon.MessageIcon.Warning
         )
         tray.showMessage(title, body, icon, MESSAGE_MS)
+
+    def has_tray(self) -> bool:
+        """Whether the desktop shows a tray: the last answer, unless it is getting old."""
+        now = time.monotonic()
+        if self._has_tray is None or now - self._tray_asked_at > TRAY_RECHECK_SECONDS:
+            self._has_tray = bool(self.tray_available())
+            self._tray_asked_at = now
+        return self._has_tray
 
     def _tray(self) -> QSystemTrayIcon:
         if self.tray is None:

@@ -15,7 +15,8 @@ from ..preferences import KEYS, SETTINGS_FILE, Preferences
 
 
 def profile_settings(profile: Path) -> QSettings:
-    """QSettings batches writes and flushes them itself, so the UI thread does not wait."""
+    """The profile's settings file. QSettings flushes changes from the event loop of its thread,
+    and a flush waits for the disk: frequent writes (the draft) go through ui/draft_writer."""
     return QSettings(str(profile / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
