@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import os
 import signal
 import socket
 import sys
@@ -85,7 +86,8 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
     app.lastWindowClosed.connect(quit_requested.set)
     with contextlib.ExitStack() as undo:
         undo.callback(reporter.uninstall)
-        undo.callback(MainThreadCollector(parent=app).stop)
+        collector = MainThreadCollector(parent=app)
+        undo.callback(collector.stop)
         undo.callback(QuitOnSignals(app, quit_requested.set).close)
         stall_watch = StallWatch(parent=app)
         stall_watch.start()
@@ -94,7 +96,9 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
         # language saved in Settings, else the system's.
         profile = Locations.resolve(args.profile, args.library).profile
         language_note = install_language(app, args.lang or saved_language(profile))
-        window = MainWindow(mode="sandbox" if args.sandbox else "api", mode_label=_mode_label(args))
+        window = MainWindow(
+            mode="sandbox" if args.sandbox else "api", mode_label=_mode_label(args), profile=profile
+        )
         reporter.window = window
         window.show()
         await window.painted.wait()
@@ -114,6 +118,8 @@ async def run_app(args: argparse.Namespace, logs: LogSetup | None = None) -> int
             await session.engine.start()
         window.attach_session(session)
         window.start()
+        # What start-up made lives as long as the app: keep it out of later collections.
+        collector.freeze()
         show_notices(window, session.notices)
         log.info("window shown (%s)", session.mode_label)
         if language_note:
@@ -240,11 +246,26 @@ def main(argv: list[str] | None = None) -> int:
     return run_gui(args)
 
 
+def configure_qt() -> None:
+    """Qt settings that must be in place before the QApplication exists.
+
+    Qt's raster engine hands every fill taller than ~96 rows (a scroll bar, a card's
+    background) to a pool of its own threads, in segments, and waits for them. Those
+    threads inherit the nice value of the thread that first used the pool, which may be
+    one of our niced workers; with the cores busy, the UI thread sat in that wait for
+    20-35 ms a paint (benchmarks/stall_causes.py). Done on the UI thread instead, the
+    list's paint time per frame stayed as it was (benchmarks/ui_latency.py). A value the
+    user set wins.
+    """
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
+
+
 def run_gui(args: argparse.Namespace) -> int:
     import qasync
 
     logs = start_logging(Locations.resolve(args.profile, args.library).profile / "logs")
     try:
+        configure_qt()
         app = QApplication.instance() or QApplication(sys.argv[:1])
         app.setApplicationName("Nano Banana Desktop")
         app.setOrganizationName("Nano Banana")

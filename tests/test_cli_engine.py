@@ -104,7 +104,7 @@ def test_no_wait_then_status_list_and_resume(sandbox, monkeypatch, capsys):
 
     assert main(["resume", "--base-url", sandbox.api_url]) == 0
     out, err = capsys.readouterr()
-    assert len(out.split()) == 2 and "resuming 2 task(s)" in err
+    assert len(out.split()) == 2 and "resuming 2 tasks" in err
 
     assert main(["status", rows[0][1], "--base-url", sandbox.api_url]) == 0
     status = capsys.readouterr().out

@@ -268,3 +268,174 @@ def test_the_gallery_opens_in_dutch(qloop, qtbot, dutch):
         "JPEG-kwaliteit",
         "Het originele JPEG-bestand houden (geen tweede compressie)",
     )
+
+
+def _task(local_id, state, **extra):
+    from nanobanana_desktop.engine.records import TaskRecord
+
+    fields = {
+        "id": local_id,
+        "task_id": f"ta{local_id}",
+        "created_at": 100.0,
+        "model": "google/gempix2",
+        "prompt": f"a pear, take {local_id}",
+        "references": (),
+        "aspect_ratio": None,
+        "image_size": None,
+        "state": state,
+        "source": "window",
+        "updated_at": 112.0,
+        "finished_at": 112.0,
+    }
+    fields.update(extra)
+    return TaskRecord(**fields)
+
+
+def test_the_task_list_speaks_dutch(qtbot, dutch):
+    from decimal import Decimal
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from nanobanana_desktop.engine.records import TaskState
+    from nanobanana_desktop.ui.task_delegate import meta_text, reason_text, status_text
+    from nanobanana_desktop.ui.task_model import TaskFilter
+    from nanobanana_desktop.ui.task_panel import TaskPanel
+
+    # A failure as the engine writes it: English, in the history.
+    disk_full = (
+        "The disk that holds /media/card is full. Free some disk space, and the image will be "
+        "saved on the next attempt."
+    )
+    done = _task(1, TaskState.SUCCEEDED, consumed=Decimal("1.5"), references=("a", "b"))
+    failed = _task(2, TaskState.FAILED, status_reason=disk_full, consumed=Decimal("1"))
+    unknown = _task(3, TaskState.UNKNOWN, finished_at=None)
+    panel = TaskPanel()
+    qtbot.addWidget(panel)
+    notices = []
+    panel.notice.connect(notices.append)
+    panel.load([done, failed, unknown])
+    panel.set_filter(TaskFilter.ACTIVE)
+    empty = panel.empty_label.text()
+    panel.set_filter(TaskFilter.ALL)
+    panel.select_task(2)
+    model = panel.model
+    tip = model.index(model.row_of(1)).data(Qt.ItemDataRole.ToolTipRole)
+    menu = {a.objectName(): a for a in panel.build_menu(unknown).actions() if a.objectName()}
+    panel.copy_prompt(done)
+    QGuiApplication.clipboard().clear()
+
+    assert [b.text() for b in panel.filter_buttons.values()] == [
+        "Alle  3",
+        "Actief  0",
+        "Voltooid  1",
+        "Mislukt  2",
+    ]
+    assert empty == "Er loopt niets."
+    assert (status_text(done, 12.0), meta_text(done)) == (
+        "klaar in 12 s",
+        "#1 · google/gempix2 · 2 ref. · 1,5 credits",  # a Dutch decimal comma
+    )
+    assert (status_text(failed, 75.0), meta_text(failed)) == (
+        "mislukt na 1:15",
+        "#2 · google/gempix2 · 1 credit",
+    )
+    assert status_text(unknown, None) == "uitkomst onbekend: mogelijk in rekening gebracht"
+    dutch_reason = (
+        "De schijf met /media/card is vol. Maak ruimte vrij, dan wordt de afbeelding bij de "
+        "volgende poging opgeslagen"
+    )
+    assert reason_text(failed) == dutch_reason  # one line, no closing full stop
+    assert panel.reason_label.text() == f"Taak 2 — mislukt: {dutch_reason}."
+    assert "Taak 1 · klaar · gestart" in tip and "Credits: 1,5" in tip
+    assert (
+        menu["resubmit"].text() == "Opnieuw versturen — misschien al een keer in rekening gebracht"
+    )
+    assert menu["resubmit"].toolTip().startswith("Het antwoord op deze taak is nooit aangekomen")
+    assert menu["remove"].text() == "Uit lijst verwijderen"
+    assert notices == ["Prompt van taak 1 gekopieerd"]
+
+
+def test_numbers_in_messages_are_written_the_dutch_way(dutch):
+    from decimal import Decimal
+
+    from nanobanana_desktop.ui.translations import format_number, localized
+
+    assert format_number(Decimal("1234.50")) == "1.234,5"
+    assert format_number(Decimal("100.000000")) == "100"
+    assert format_number(64_000_000) == "64.000.000"
+    # The engine writes its numbers the English way; a translated message shows them in
+    # Dutch. Numbers that are not decimals (ids, ports, HTTP codes) stay as they are.
+    assert localized("The image is larger than 64.0 MB; it was not saved.") == (
+        "De afbeelding is groter dan 64,0 MB; hij is niet opgeslagen."
+    )
+    assert localized(
+        "The image is 9000x9000 pixels, more than the 64,000,000 allowed; it was not saved."
+    ) == (
+        "De afbeelding heeft 9000x9000 pixels, meer dan de toegestane 64.000.000; "
+        "hij is niet opgeslagen."
+    )
+    assert localized("the image host answered HTTP 503") == (
+        "de afbeeldingsserver antwoordde met HTTP 503"
+    )
+
+
+def test_english_numbers_stay_english(qapp, restore_locale):
+    from decimal import Decimal
+
+    from nanobanana_desktop.ui.translations import format_number, localized
+
+    assert install_language(qapp, "en") is None
+    assert format_number(Decimal("1234.5")) == "1,234.5"
+    message = "The image is larger than 64.0 MB; it was not saved."
+    assert localized(message) == message
+
+
+def _cli(*args, env_update=None, profile=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    env.update(env_update or {})
+    if profile is not None:
+        env["NANOBANANA_PROFILE"] = str(profile)
+    return subprocess.run(
+        [sys.executable, "-m", "nanobanana_desktop.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_command_line_speaks_the_interface_language(isolated_profile):
+    # --lang, then the language saved in Settings, then the system's: as the window.
+    profile = isolated_profile / "profile"
+    by_flag = _cli("--lang", "nl", "--help", env_update={"LANG": "en_GB.UTF-8"})
+    by_system = _cli("list", "--help", env_update={"LANG": "nl_NL.UTF-8"})
+    english = _cli("--help", env_update={"LANG": "en_GB.UTF-8"}, profile=profile)
+    settings = profile_settings(profile)
+    store_preferences(settings, {prefs.LANGUAGE: "nl"})
+    settings.sync()
+    by_setting = _cli("list", env_update={"LANG": "en_GB.UTF-8"}, profile=profile)
+    flag_wins = _cli("--lang", "en", "balance", env_update={"LANG": "nl_NL.UTF-8"})
+
+    assert by_flag.returncode == 0, by_flag.stderr
+    assert by_flag.stdout.startswith("gebruik: nanobanana")
+    assert "afbeeldingen genereren en opslaan" in by_flag.stdout
+    assert "deze hulp tonen en stoppen" in by_flag.stdout
+    assert "alleen onvoltooide taken" in by_system.stdout
+    assert english.stdout.startswith("usage: nanobanana") and "generate images" in english.stdout
+    assert by_setting.returncode == 0 and by_setting.stdout == ""  # no tasks yet
+    # The messages too; argparse's own complaints about options stay English.
+    no_key = _cli("balance", env_update={"LANG": "nl_NL.UTF-8"})
+    assert no_key.returncode == 2
+    # (No keyring in the tests, conftest: credentials.py's notice.)
+    assert no_key.stderr.strip() == (
+        "nanobanana: Er is geen sleutelbos van het systeem om de API-sleutel te bewaren; stel "
+        "NANOBANANA_API_KEY in voor deze sessie, of installeer en ontgrendel een sleutelbos"
+    )
+    assert flag_wins.stderr.strip().startswith("nanobanana: No system keyring is available")
+
+
+def test_an_unknown_language_on_the_command_line_is_named(isolated_profile):
+    done = _cli("--lang", "qq", "list")
+    assert done.returncode == 0
+    assert "Unknown language “qq”" in done.stderr

@@ -1,6 +1,6 @@
 """The main window in the light and the dark scheme, for the README and for review.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/color_schemes.py
+    xvfb-run -a -s "-screen 0 3000x2400x24" .venv/bin/python docs/screenshots/color_schemes.py
 
 writes ``window-light.png`` and ``window-dark.png`` here, at twice the pixels (``--scale``):
 the window over an in-process sandbox, with a prompt and four references in the composer

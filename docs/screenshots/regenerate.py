@@ -1,10 +1,14 @@
 """Regenerate the README screenshots in this folder from the real app.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/regenerate.py
+    xvfb-run -a -s "-screen 0 3000x2400x24" .venv/bin/python docs/screenshots/regenerate.py
 
-(``QT_QPA_PLATFORM=offscreen`` works too, without Xvfb, and draws the same pixels.) It
-takes about 25 seconds and writes, at twice the pixels (``--scale``) so that they stay
-sharp on HiDPI screens:
+The screen is twice the 1500×1200 the pictures need, since they are drawn at twice the
+pixels (``--scale``) to stay sharp on HiDPI screens: the app fits its windows to the
+screen, and on a smaller one Settings would open scrolled. (The offscreen platform works
+too, given a screen that size: ``QT_QPA_PLATFORM=offscreen:configfile=screen.json`` with
+``{"screens": [{"name": "s", "width": 3000, "height": 2400}]}``.) The pictures are
+in English and the light scheme whatever the desktop uses. It takes about 25 seconds and
+writes:
 
 - ``welcome.png``: the first run: no key in the environment, none in the keyring.
 - ``window.png``: the window over an in-process sandbox: a prompt with four reference
@@ -69,6 +73,7 @@ from nanobanana_desktop.session import Session, SessionOptions
 from nanobanana_desktop.ui.compare_view import CompareMode
 from nanobanana_desktop.ui.main_window import MainWindow
 from nanobanana_desktop.ui.settings_dialog import SettingsDialog
+from nanobanana_desktop.ui.style import color_schemes, follow_color_scheme
 from nanobanana_desktop.ui.translations import install_language
 
 HERE = Path(__file__).resolve().parent
@@ -505,7 +510,14 @@ def fit_list(window: MainWindow) -> None:
 async def shoot_window(root: Path, out: Path, wanted: set[str]) -> None:
     references = write_references(root / "moodboard")
     session = await Session.open(
-        SessionOptions(use_sandbox=True, profile=str(root / "profile"), library=str(root / LIBRARY))
+        SessionOptions(
+            use_sandbox=True,
+            profile=str(root / "profile"),
+            library=str(root / LIBRARY),
+            # Polling only: with the sandbox's callbacks the engine finds the task whose
+            # answer was lost, and the picture would show no "outcome unknown".
+            sandbox_webhooks=False,
+        )
     )
     engine, sandbox = session.engine, session.sandbox
     assert engine is not None and sandbox is not None
@@ -737,6 +749,11 @@ def run(argv: list[str] | None = None) -> int:
     app.setApplicationName("Nano Banana Desktop")
     app.setOrganizationName("Nano Banana")
     app.setQuitOnLastWindowClosed(False)  # closing one shot's window must not end the run
+    if color_schemes(app) is None:
+        # The light scheme whatever the desktop (or NANOBANANA_COLOR_SCHEME) says, so that
+        # the README's pictures are the same on every machine; color_schemes.py, which
+        # shoots the dark one too, has chosen its scheme before calling this.
+        follow_color_scheme(app, "light")
     install_language(app, "en")
     if args.font and args.font in QFontDatabase.families():
         app.setFont(QFont(args.font, args.font_size))

@@ -34,6 +34,7 @@ from PIL import Image
 
 from .. import __version__
 from ..api.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from ..messages import translatable
 from .library import claim_partial
 from .thumbnails import shrink_each
 
@@ -67,6 +68,93 @@ _READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 # warnings.catch_warnings swaps a process-wide filter list; concurrent stagings (the
 # engine runs several) must not interleave their save/restore and leak a filter.
 _WARNINGS_LOCK = threading.Lock()
+
+_DISK_FULL = translatable(
+    "Downloads",
+    "The disk that holds {folder} is full. Free some disk space, and "
+    "the image will be saved on the next attempt.",
+)
+_READ_ONLY = translatable(
+    "Downloads",
+    "The library folder {folder} is read-only. Make it writable or choose another library "
+    "folder, and the image will be saved on the next attempt.",
+)
+_MISSING = translatable(
+    "Downloads",
+    "The library folder {folder} is missing. Reconnect its drive or choose the library "
+    "folder again, and the image will be saved on the next attempt.",
+)
+_NOT_A_FOLDER = translatable(
+    "Downloads", "The library folder {folder} is not a folder. Choose the library folder again."
+)
+_NOT_WRITTEN = translatable(
+    "Downloads",
+    "The image could not be written to {folder} ({reason}). Check the folder, and "
+    "the image will be saved on the next attempt.",
+)
+_URI_NOT_BASE64 = translatable(
+    "Downloads", "The image arrived as a data URI that is not base64-encoded."
+)
+_INLINE_TOO_LARGE = translatable("Downloads", "The inline image is larger than {megabytes} MB.")
+_INLINE_NOT_BASE64 = translatable("Downloads", "The inline image is not valid base64.")
+_NOT_AN_ADDRESS = translatable("Downloads", "The image source is not a valid web address.")
+_OTHER_SCHEME = translatable(
+    "Downloads",
+    "The image source is a {scheme}: link; only http, https and data: sources are fetched.",
+)
+_NO_SCHEME = translatable(
+    "Downloads",
+    "The image source is not a web address; only http, https and data: sources are fetched.",
+)
+_NO_HOST = translatable("Downloads", "The image source is a web address without a host.")
+_GAVE_UP = translatable(
+    "Downloads",
+    "The image could not be downloaded: {reason} ({attempts} attempts). "
+    "It will be tried again later.",
+)
+_GAVE_UP_AT_ONCE = translatable(
+    "Downloads",
+    "The image could not be downloaded: {reason} (1 attempt). It will be tried again later.",
+)
+_LARGER_THAN = translatable(
+    "Downloads", "The image is larger than {megabytes} MB; it was not saved."
+)
+_HOST_SILENT = translatable("Downloads", "the image host sent nothing for {seconds} s")
+_TOO_MANY_REDIRECTS = translatable(
+    "Downloads",
+    "The image link redirects more than {count} times; it was not followed further.",
+)
+_ODD_REDIRECT = translatable(
+    "Downloads", "The image link redirects to something other than a web address."
+)
+_HOST_SLOW = translatable("Downloads", "the image host did not answer in time")
+_HOST_UNREACHABLE = translatable("Downloads", "the connection to the image host failed ({reason})")
+_EXPIRED = translatable(
+    "Downloads",
+    "The image link has expired at the source (HTTP {status}). The host keeps results only "
+    "for a limited time, so this image can no longer be saved.",
+)
+_HOST_ERROR = translatable("Downloads", "the image host answered HTTP {status}")
+_HOST_REFUSED = translatable("Downloads", "The image host refused the download (HTTP {status}).")
+_DECLARED_TOO_LARGE = translatable(
+    "Downloads",
+    "The image is {megabytes} MB, more than the {limit} MB allowed; it was not downloaded.",
+)
+_NOT_AN_IMAGE = translatable(
+    "Downloads", "The download is not a PNG, JPEG or WebP image; it was not saved."
+)
+_TOO_MANY_PIXELS = translatable(
+    "Downloads",
+    "The image is {width}x{height} pixels, more than the {limit} allowed; it was not saved.",
+)
+_DECOMPRESSION_BOMB = translatable(
+    "Downloads",
+    "The image declares more pixels than can be decoded safely; it was not saved.",
+)
+_UNDECODABLE = translatable(
+    "Downloads",
+    "The {format} image is damaged or incomplete and cannot be decoded; it was not saved.",
+)
 
 T = TypeVar("T")
 
@@ -269,28 +357,14 @@ class _Part:
 
 def storage_error(exc: OSError, dest_dir: Path) -> StorageError:
     if exc.errno in _FULL_ERRNOS:
-        return StorageError(
-            f"The disk that holds {dest_dir} is full. Free some disk space, and the image "
-            "will be saved on the next attempt."
-        )
+        return StorageError(_DISK_FULL.format(folder=dest_dir))
     if exc.errno in _READ_ONLY_ERRNOS:
-        return StorageError(
-            f"The library folder {dest_dir} is read-only. Make it writable or choose another "
-            "library folder, and the image will be saved on the next attempt."
-        )
+        return StorageError(_READ_ONLY.format(folder=dest_dir))
     if exc.errno == errno.ENOENT:
-        return StorageError(
-            f"The library folder {dest_dir} is missing. Reconnect its drive or choose the "
-            "library folder again, and the image will be saved on the next attempt."
-        )
+        return StorageError(_MISSING.format(folder=dest_dir))
     if exc.errno == errno.ENOTDIR:
-        return StorageError(
-            f"The library folder {dest_dir} is not a folder. Choose the library folder again."
-        )
-    return StorageError(
-        f"The image could not be written to {dest_dir} ({exc.strerror or exc}). "
-        "Check the folder, and the image will be saved on the next attempt."
-    )
+        return StorageError(_NOT_A_FOLDER.format(folder=dest_dir))
+    return StorageError(_NOT_WRITTEN.format(folder=dest_dir, reason=exc.strerror or exc))
 
 
 async def _owned(fn: Callable[..., _Part], *args: object) -> _Part:
@@ -337,17 +411,17 @@ class _Handoff:
 def _stage_data_uri(source: str, dest_dir: Path, max_bytes: int) -> _Part:
     header, comma, payload = source.partition(",")
     if not comma or "base64" not in (p.strip().lower() for p in header[5:].split(";")):
-        raise NotAnImage("The image arrived as a data URI that is not base64-encoded.")
+        raise NotAnImage(_URI_NOT_BASE64)
     padding = len(payload) - len(payload.rstrip("="))
     # Refuse before decoding: a huge payload should not cost its size again in memory.
     if len(payload) * 3 // 4 - min(padding, 2) > max_bytes:
-        raise ImageTooLarge(f"The inline image is larger than {_megabytes(max_bytes)}.")
+        raise ImageTooLarge(_INLINE_TOO_LARGE.format(megabytes=_megabytes(max_bytes)))
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise NotAnImage("The inline image is not valid base64.") from None
+        raise NotAnImage(_INLINE_NOT_BASE64) from None
     if len(data) > max_bytes:
-        raise ImageTooLarge(f"The inline image is larger than {_megabytes(max_bytes)}.")
+        raise ImageTooLarge(_INLINE_TOO_LARGE.format(megabytes=_megabytes(max_bytes)))
     fmt = sniff_format(data[:_SNIFF_BYTES])
     if fmt is None:
         raise _not_an_image()
@@ -366,14 +440,11 @@ def _check_url(source: str) -> None:
     try:
         url = httpx.URL(source)
     except (httpx.InvalidURL, TypeError, ValueError):
-        raise NotAnImage("The image source is not a valid web address.") from None
+        raise NotAnImage(_NOT_AN_ADDRESS) from None
     if url.scheme not in ("http", "https"):
-        shown = f"a {url.scheme}: link" if url.scheme else "not a web address"
-        raise NotAnImage(
-            f"The image source is {shown}; only http, https and data: sources are fetched."
-        )
+        raise NotAnImage(_OTHER_SCHEME.format(scheme=url.scheme) if url.scheme else _NO_SCHEME)
     if not url.host:
-        raise NotAnImage("The image source is a web address without a host.")
+        raise NotAnImage(_NO_HOST)
 
 
 class _RetryError(Exception):
@@ -402,8 +473,9 @@ async def _download(
         except _RetryError as exc:
             if attempt >= retry.max_retries:
                 raise FetchFailed(
-                    f"The image could not be downloaded: {exc.reason} "
-                    f"({attempt + 1} attempts). It will be tried again later."
+                    _GAVE_UP.format(reason=exc.reason, attempts=attempt + 1)
+                    if attempt
+                    else _GAVE_UP_AT_ONCE.format(reason=exc.reason)
                 ) from None
             await sleep(retry.delay(attempt, exc.retry_after))
             attempt += 1
@@ -435,9 +507,7 @@ async def _fetch_once(
                     rearm()
                     received += len(chunk)
                     if received > max_bytes:
-                        raise ImageTooLarge(
-                            f"The image is larger than {_megabytes(max_bytes)}; it was not saved."
-                        )
+                        raise ImageTooLarge(_LARGER_THAN.format(megabytes=_megabytes(max_bytes)))
                     pending += chunk
                     if not part.format and len(pending) >= _SNIFF_BYTES:
                         # Refuse a non-image after a dozen bytes, not after the whole body.
@@ -456,24 +526,17 @@ async def _fetch_once(
         if part is not None:
             part.discard()
         if isinstance(exc, TimeoutError) and watchdog.expired():
-            raise _RetryError(f"the image host sent nothing for {stall_timeout:g} s") from None
+            raise _RetryError(_HOST_SILENT.format(seconds=f"{stall_timeout:g}")) from None
         if isinstance(exc, httpx.TooManyRedirects):
             raise FetchFailed(
-                f"The image link redirects more than {MAX_REDIRECTS} times; it was not "
-                "followed further.",
-                transient=False,
+                _TOO_MANY_REDIRECTS.format(count=MAX_REDIRECTS), transient=False
             ) from None
         if isinstance(exc, httpx.UnsupportedProtocol):
-            raise FetchFailed(
-                "The image link redirects to something other than a web address.",
-                transient=False,
-            ) from None
+            raise FetchFailed(_ODD_REDIRECT, transient=False) from None
         if isinstance(exc, httpx.TimeoutException):
-            raise _RetryError("the image host did not answer in time") from None
+            raise _RetryError(_HOST_SLOW) from None
         if isinstance(exc, httpx.RequestError):
-            raise _RetryError(
-                f"the connection to the image host failed ({_describe(exc)})"
-            ) from None
+            raise _RetryError(_HOST_UNREACHABLE.format(reason=_describe(exc))) from None
         raise
     return part
 
@@ -481,19 +544,11 @@ async def _fetch_once(
 def _check_status(response: httpx.Response) -> None:
     status = response.status_code
     if status in _EXPIRED_STATUSES:
-        raise SourceExpired(
-            f"The image link has expired at the source (HTTP {status}). The host keeps "
-            "results only for a limited time, so this image can no longer be saved.",
-            status=status,
-        )
+        raise SourceExpired(_EXPIRED.format(status=status), status=status)
     if is_retryable_status(status):
-        raise _RetryError(
-            f"the image host answered HTTP {status}", parse_retry_after(response.headers)
-        )
+        raise _RetryError(_HOST_ERROR.format(status=status), parse_retry_after(response.headers))
     if not 200 <= status < 300:
-        raise FetchFailed(
-            f"The image host refused the download (HTTP {status}).", transient=False, status=status
-        )
+        raise FetchFailed(_HOST_REFUSED.format(status=status), transient=False, status=status)
 
 
 def _check_length(headers: Mapping[str, str], max_bytes: int) -> None:
@@ -503,8 +558,7 @@ def _check_length(headers: Mapping[str, str], max_bytes: int) -> None:
         return  # absent or garbage: the running count still applies
     if declared > max_bytes:
         raise ImageTooLarge(
-            f"The image is {_megabytes(declared)}, more than the {_megabytes(max_bytes)} "
-            "allowed; it was not downloaded."
+            _DECLARED_TOO_LARGE.format(megabytes=_megabytes(declared), limit=_megabytes(max_bytes))
         )
 
 
@@ -516,7 +570,7 @@ def _sniffed(head: bytes | bytearray) -> str:
 
 
 def _not_an_image() -> NotAnImage:
-    return NotAnImage("The download is not a PNG, JPEG or WebP image; it was not saved.")
+    return NotAnImage(_NOT_AN_IMAGE)
 
 
 def _verify(
@@ -534,19 +588,14 @@ def _verify(
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageTooLarge(
-                    f"The image is {width}x{height} pixels, more than the "
-                    f"{max_pixels:,} allowed; it was not saved."
+                    _TOO_MANY_PIXELS.format(width=width, height=height, limit=f"{max_pixels:,}")
                 )
             image.load()
             thumbnails = _thumbnails(image, thumbnail_sizes) if thumbnail_sizes else {}
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageTooLarge(
-            "The image declares more pixels than can be decoded safely; it was not saved."
-        ) from None
+        raise ImageTooLarge(_DECOMPRESSION_BOMB) from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise NotAnImage(
-            f"The {fmt} image is damaged or incomplete and cannot be decoded; it was not saved."
-        ) from None
+        raise NotAnImage(_UNDECODABLE.format(format=fmt)) from None
     return width, height, thumbnails
 
 
@@ -565,4 +614,5 @@ def _describe(exc: BaseException) -> str:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    """The size in MB with one decimal, as the messages write it before their "MB"."""
+    return f"{size / (1024 * 1024):.1f}"

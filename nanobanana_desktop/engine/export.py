@@ -20,6 +20,12 @@ What an exported file keeps:
   "trained algorithmic media". :func:`~.metadata.read_metadata` reads all three back.
 * Not kept when re-encoding: other tools' text chunks and EXIF tags, and every frame but
   the first of an animation.
+* The library's preview (:mod:`.preview`, the small picture the gallery's thumbnails come
+  from) stays in a file whose own bytes are kept: it describes exactly those pixels, and
+  the file read back is as quick to show. A re-encoded file has none: Pillow does not copy
+  it, and it would not hold anyway, since a preview is only read for the pixel data it was
+  made from (even at the same size, a new JPEG quality means new data). Exports leave the
+  library, where nothing needs one, so none is made for the new pixels either.
 
 Names in a folder come from the prompt (or the caller), never from the server, are made
 safe for Windows, macOS and Linux, and never replace a file that is there: a second
@@ -43,6 +49,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from ..messages import translatable
 from .library import fsync_dir
 from .metadata import ImageMetadata, MetadataError, embed_metadata, read_metadata
 
@@ -91,7 +98,7 @@ class ExportFormat(enum.StrEnum):
         suffix = path.suffix.lower()
         found = {".png": cls.PNG, ".jpg": cls.JPEG, ".jpeg": cls.JPEG, ".webp": cls.WEBP}
         if suffix not in found:
-            raise ValueError(f"{path.name}: export writes .png, .jpg or .webp files")
+            raise ValueError(_WRONG_EXTENSION.format(name=path.name))
         return found[suffix]
 
 
@@ -148,9 +155,10 @@ def export_image(
     """Save As: ``source`` written to ``target`` (replacing it: the user chose the name).
 
     ``fmt`` defaults to the one ``target``'s extension names. ``quality`` (1-100) is for
-    JPEG and WebP; without it a same-format export keeps the source's bytes, JPEG is
-    written at DEFAULT_JPEG_QUALITY and WebP losslessly. PNG has no quality. ``metadata``
-    replaces what the source carries. Raises ExportError with a message for the user.
+    JPEG and WebP; without it a same-format export keeps the source's bytes (and with
+    them the library's preview), JPEG is written at DEFAULT_JPEG_QUALITY and WebP
+    losslessly. PNG has no quality. ``metadata`` replaces what the source carries.
+    Raises ExportError with a message for the user.
     """
     fmt = ExportFormat.for_path(target) if fmt is None else fmt
     _check_quality(quality)
@@ -253,22 +261,26 @@ def _encoded(
     try:
         original = source.read_bytes()
     except FileNotFoundError:
-        raise _SourceError(f"{source.name} is no longer there") from None
+        raise _SourceError(_GONE.format(name=source.name)) from None
     except OSError as exc:
-        raise _SourceError(f"{source.name} cannot be read: {exc.strerror or exc}") from None
+        raise _SourceError(
+            _UNREADABLE.format(name=source.name, reason=exc.strerror or exc)
+        ) from None
     meta = metadata if metadata is not None else read_metadata(original)
     try:
         with Image.open(io.BytesIO(original), formats=_SOURCE_FORMATS) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise _SourceError(f"{source.name} is {width}x{height} pixels, too many to export")
+                raise _SourceError(
+                    _TOO_MANY_PIXELS.format(name=source.name, width=width, height=height)
+                )
             keep_bytes = image.format == fmt.pillow and (quality is None or fmt is ExportFormat.PNG)
             data = original if keep_bytes else _reencode(image, fmt, quality)
     except _SourceError:
         raise
     except Exception as exc:
         # Pillow meets damaged files with many kinds of error; each means the same here.
-        raise _SourceError(f"{source.name} is not an image that can be read ({exc})") from None
+        raise _SourceError(_NOT_AN_IMAGE.format(name=source.name, reason=exc)) from None
     if meta is None:
         return data, None
     try:
@@ -276,7 +288,7 @@ def _encoded(
     except MetadataError as exc:
         # Saving without it would quietly drop the prompt the user is exporting for.
         raise _SourceError(
-            f"{source.name}: the metadata cannot be written into {fmt.pillow} ({exc})"
+            _NO_METADATA.format(name=source.name, format=fmt.pillow, reason=exc)
         ) from None
 
 
@@ -387,11 +399,31 @@ def _link_new(temp: Path, target: Path) -> None:
         temp.replace(target)
 
 
+_WRONG_EXTENSION = translatable("Export", "{name}: export writes .png, .jpg or .webp files")
+_GONE = translatable("Export", "{name} is no longer there")
+_UNREADABLE = translatable("Export", "{name} cannot be read: {reason}")
+_TOO_MANY_PIXELS = translatable("Export", "{name} is {width}x{height} pixels, too many to export")
+_NOT_AN_IMAGE = translatable("Export", "{name} is not an image that can be read ({reason})")
+_NO_METADATA = translatable(
+    "Export", "{name}: the metadata cannot be written into {format} ({reason})"
+)
+_DISK_FULL = translatable(
+    "Export", "The disk that holds {folder} is full; free some space and export again."
+)
+_READ_ONLY = translatable(
+    "Export", "{folder} is read-only; choose another folder or make it writable."
+)
+_NOT_THERE = translatable(
+    "Export", "{folder} is not there (or not a folder); choose the folder again."
+)
+_CANNOT_WRITE = translatable("Export", "Cannot write to {folder}: {reason}")
+
+
 def _folder_error(folder: Path, exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"The disk that holds {folder} is full; free some space and export again."
+        return _DISK_FULL.format(folder=folder)
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"{folder} is read-only; choose another folder or make it writable."
+        return _READ_ONLY.format(folder=folder)
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return f"{folder} is not there (or not a folder); choose the folder again."
-    return f"Cannot write to {folder}: {exc.strerror or exc}"
+        return _NOT_THERE.format(folder=folder)
+    return _CANNOT_WRITE.format(folder=folder, reason=exc.strerror or exc)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..api import GenerationRequest
+from ..messages import translatable
 
 
 class TaskState(enum.StrEnum):
@@ -40,16 +41,17 @@ class TaskState(enum.StrEnum):
         return _LABELS[self]
 
 
+# What the lists and the command line call each state; the UI shows them translated.
 _LABELS = {
-    TaskState.SUBMITTING: "sending",
-    TaskState.UNKNOWN: "outcome unknown: may have been charged",
-    TaskState.PENDING: "waiting",
-    TaskState.SUBMITTED: "queued",
-    TaskState.IN_PROGRESS: "generating",
-    TaskState.DOWNLOADING: "saving",
-    TaskState.STALLED: "still running on the server",
-    TaskState.SUCCEEDED: "done",
-    TaskState.FAILED: "failed",
+    TaskState.SUBMITTING: translatable("TaskState", "sending"),
+    TaskState.UNKNOWN: translatable("TaskState", "outcome unknown: may have been charged"),
+    TaskState.PENDING: translatable("TaskState", "waiting"),
+    TaskState.SUBMITTED: translatable("TaskState", "queued"),
+    TaskState.IN_PROGRESS: translatable("TaskState", "generating"),
+    TaskState.DOWNLOADING: translatable("TaskState", "saving"),
+    TaskState.STALLED: translatable("TaskState", "still running on the server"),
+    TaskState.SUCCEEDED: translatable("TaskState", "done"),
+    TaskState.FAILED: translatable("TaskState", "failed"),
 }
 
 

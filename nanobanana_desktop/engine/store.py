@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..api import GenerationRequest
+from ..messages import translatable
 from . import gallery
 from .gallery import GalleryCursor, GalleryFilter, GalleryItem, fold
 from .records import ImageRecord, ImageState, TaskRecord, TaskState
@@ -129,15 +130,31 @@ class DamagedDatabaseError(StoreError):
 # SQLite's words for a damaged file, as opposed to a busy or forbidden one.
 _DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
+_TOO_NEW = translatable(
+    "Store",
+    "The history database was written by a newer version of the app (schema {found}, "
+    "this app knows {known}); update the app",
+)
+_CANNOT_OPEN = translatable(
+    "Store",
+    "The history database {path} cannot be opened ({reason}); check that it is a file you "
+    "may read and write",
+)
+_DAMAGED = translatable("Store", "The history database {path} is damaged")
+_DAMAGED_BECAUSE = translatable("Store", "The history database {path} is damaged ({reason})")
+_UNREADABLE = translatable("Store", "The history database {path} cannot be read: {reason}")
+_CLOSED = translatable("Store", "The history database is closed")
+_STILL_RUNNING = translatable(
+    "Store",
+    "Task {id} is {state}; it can be removed from the list once it has finished",
+)
+
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema forward to SCHEMA_VERSION; returns the version found first."""
     found = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"The history database was written by a newer version of the app (schema "
-            f"{found}, this app knows {SCHEMA_VERSION}); update the app"
-        )
+        raise StoreError(_TOO_NEW.format(found=found, known=SCHEMA_VERSION))
     # Deterministic: SQLite may then use it in indexes and WHERE clauses it plans ahead.
     conn.create_function("nb_fold", 1, fold, deterministic=True)
     for version in range(found, SCHEMA_VERSION):
@@ -167,10 +184,7 @@ class Store:
         try:
             conn = sqlite3.connect(self.path, isolation_level=None)
         except sqlite3.Error as exc:  # a folder in its place, or no permission: not damage
-            raise StoreError(
-                f"The history database {self.path} cannot be opened ({exc}); check that it "
-                "is a file you may read and write"
-            ) from exc
+            raise StoreError(_CANNOT_OPEN.format(path=self.path, reason=exc)) from exc
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed task id or saved-image row survives power loss, and those
@@ -183,15 +197,15 @@ class Store:
             found = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if found != "ok":
                 conn.close()
-                raise DamagedDatabaseError(f"The history database {self.path} is damaged")
+                raise DamagedDatabaseError(_DAMAGED.format(path=self.path))
             migrate(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
             if exc.sqlite_errorcode in _DAMAGED_CODES:
                 raise DamagedDatabaseError(
-                    f"The history database {self.path} is damaged ({exc})"
+                    _DAMAGED_BECAUSE.format(path=self.path, reason=exc)
                 ) from exc
-            raise StoreError(f"The history database {self.path} cannot be read: {exc}") from exc
+            raise StoreError(_UNREADABLE.format(path=self.path, reason=exc)) from exc
         self._conn = conn
 
     async def close(self) -> None:
@@ -209,7 +223,7 @@ class Store:
     @property
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError("The history database is closed")
+            raise StoreError(_CLOSED)
         return self._conn
 
     # ---------------------------------------------------------------- tasks
@@ -396,10 +410,7 @@ class Store:
                 ).rowcount
             task = self._get_task(local_id)  # KeyError for an unknown id
             if not changed:
-                raise ValueError(
-                    f"Task {local_id} is {task.state.label}; it can be removed from the list "
-                    "once it has finished"
-                )
+                raise ValueError(_STILL_RUNNING.format(id=local_id, state=task.state.label))
             return task
 
         return await self._call(hide)

@@ -32,6 +32,7 @@ from ..api.errors import NanoBananaError, RequestValidationError
 from ..api.models import TaskSnapshot
 from ..api.parsing import parse_snapshot
 from ..api.validation import check_callback_url
+from ..messages import translatable
 
 __all__ = [
     "CALLBACK_PATH",
@@ -87,20 +88,34 @@ def _clip(text: str) -> str:
     return text if len(text) <= _SHOWN_DETAIL else text[: _SHOWN_DETAIL - 1] + "…"
 
 
+_NOT_HTTPS = translatable(
+    "Webhooks",
+    "The webhook's public address {url} must start with https:// (plain http only to "
+    "127.0.0.1); use the https address your tunnel shows",
+)
+_NOT_PLAIN = translatable(
+    "Webhooks",
+    "The webhook's public address {url} must not carry a query, fragment or login; give "
+    "only scheme, host, port and path",
+)
+_NOT_LOOPBACK = translatable(
+    "Webhooks",
+    "The webhook receiver listens on loopback only (127.0.0.1, ::1 or localhost), not on "
+    "{host}: the tunnel is what makes it reachable",
+)
+_BOUND_ELSEWHERE = translatable(
+    "Webhooks", "The webhook receiver would listen on {address}, not loopback"
+)
+
+
 def _check_public_url(url: str) -> str:
     try:
         check_callback_url(url)
     except RequestValidationError:
-        raise ValueError(
-            f"The webhook's public address {url!r} must start with https:// "
-            "(plain http only to 127.0.0.1); use the https address your tunnel shows"
-        ) from None
+        raise ValueError(_NOT_HTTPS.format(url=repr(url))) from None
     parts = urlsplit(url)
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError(
-            f"The webhook's public address {url!r} must not carry a query, fragment or "
-            "login; give only scheme, host, port and path"
-        )
+        raise ValueError(_NOT_PLAIN.format(url=repr(url)))
     return url
 
 
@@ -115,10 +130,7 @@ def _loopback_bind_host(host: str) -> str:
             return bare
     except ValueError:
         pass
-    raise ValueError(
-        f"The webhook receiver listens on loopback only (127.0.0.1, ::1 or localhost), "
-        f"not on {host!r}: the tunnel is what makes it reachable"
-    )
+    raise ValueError(_NOT_LOOPBACK.format(host=repr(host)))
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -129,7 +141,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
         bound = str(sock.getsockname()[0])
         if not ipaddress.ip_address(bound).is_loopback:  # the check above, made on the fact
-            raise ValueError(f"The webhook receiver would listen on {bound}, not loopback")
+            raise ValueError(_BOUND_ELSEWHERE.format(address=bound))
         sock.listen(128)
         sock.setblocking(False)
     except BaseException:

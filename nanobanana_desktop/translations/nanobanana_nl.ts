@@ -149,6 +149,353 @@
     </message>
 </context>
 <context>
+    <name>Cli</name>
+    <message>
+        <source>answer 500</source>
+        <translation>antwoorden met 500</translation>
+    </message>
+    <message>
+        <source>answer 429 with Retry-After</source>
+        <translation>antwoorden met 429 en Retry-After</translation>
+    </message>
+    <message>
+        <source>drop the connection (a generation is created first)</source>
+        <translation>de verbinding verbreken (er wordt eerst een generatie aangemaakt)</translation>
+    </message>
+    <message>
+        <source>answer after --slow-seconds</source>
+        <translation>antwoorden na --slow-seconds</translation>
+    </message>
+    <message>
+        <source>answer an HTML error page (status --html-status)</source>
+        <translation>antwoorden met een HTML-foutpagina (status --html-status)</translation>
+    </message>
+    <message>
+        <source>answer truncated JSON</source>
+        <translation>antwoorden met afgekapte JSON</translation>
+    </message>
+    <message>
+        <source>report an unknown status for running tasks</source>
+        <translation>een onbekende status melden voor lopende taken</translation>
+    </message>
+    <message>
+        <source>let tasks end failed</source>
+        <translation>taken laten mislukken</translation>
+    </message>
+    <message>
+        <source>let tasks succeed with text and no image</source>
+        <translation>taken laten slagen met tekst en zonder afbeelding</translation>
+    </message>
+    <message>
+        <source>never send the callback of a finished task</source>
+        <translation>de callback van een voltooide taak nooit sturen</translation>
+    </message>
+    <message>
+        <source>usage: </source>
+        <translation>gebruik: </translation>
+    </message>
+    <message>
+        <source>positional arguments</source>
+        <translation>argumenten</translation>
+    </message>
+    <message>
+        <source>options</source>
+        <translation>opties</translation>
+    </message>
+    <message>
+        <source>show this help message and exit</source>
+        <translation>deze hulp tonen en stoppen</translation>
+    </message>
+    <message>
+        <source>{prog}: error: {message}</source>
+        <translation>{prog}: fout: {message}</translation>
+    </message>
+    <message>
+        <source>language of the messages, e.g. en or nl (default: as the app)</source>
+        <translation>taal van de meldingen, bijv. en of nl (standaard: als de app)</translation>
+    </message>
+    <message>
+        <source>Nano Banana Desktop on the command line.</source>
+        <translation>Nano Banana Desktop op de opdrachtregel.</translation>
+    </message>
+    <message>
+        <source>show the version and exit</source>
+        <translation>de versie tonen en stoppen</translation>
+    </message>
+    <message>
+        <source>COMMAND</source>
+        <translation>OPDRACHT</translation>
+    </message>
+    <message>
+        <source>commands</source>
+        <translation>opdrachten</translation>
+    </message>
+    <message>
+        <source>run the offline emulator of the API</source>
+        <translation>de offline emulator van de API starten</translation>
+    </message>
+    <message>
+        <source>Run the offline emulator of the API on this machine. Any key that starts with dk- is accepted. Fault switches take a rate (0.3 or 30%%) or a count of the next matching requests (a whole number such as 2).</source>
+        <translation>Start de offline emulator van de API op deze computer. Elke sleutel die met dk- begint, wordt geaccepteerd. Foutschakelaars nemen een kans (0.3 of 30%%) of een aantal van de eerstvolgende passende verzoeken (een geheel getal zoals 2).</translation>
+    </message>
+    <message>
+        <source>loopback address (default %(default)s)</source>
+        <translation>loopbackadres (standaard %(default)s)</translation>
+    </message>
+    <message>
+        <source>API port (default %(default)s)</source>
+        <translation>API-poort (standaard %(default)s)</translation>
+    </message>
+    <message>
+        <source>result host port (default: any free one)</source>
+        <translation>poort van de resultaatserver (standaard: een vrije)</translation>
+    </message>
+    <message>
+        <source>timing (seconds)</source>
+        <translation>timing (seconden)</translation>
+    </message>
+    <message>
+        <source>time a task stays pending</source>
+        <translation>hoe lang een taak pending blijft</translation>
+    </message>
+    <message>
+        <source>time a task stays submitted</source>
+        <translation>hoe lang een taak submitted blijft</translation>
+    </message>
+    <message>
+        <source>time a task stays in_progress</source>
+        <translation>hoe lang een taak in_progress blijft</translation>
+    </message>
+    <message>
+        <source>each task runs up to this much longer</source>
+        <translation>elke taak loopt tot zoveel langer</translation>
+    </message>
+    <message>
+        <source>time a new task answers 404</source>
+        <translation>hoe lang een nieuwe taak 404 antwoordt</translation>
+    </message>
+    <message>
+        <source>results</source>
+        <translation>resultaten</translation>
+    </message>
+    <message>
+        <source>CDN links or inline data URIs</source>
+        <translation>CDN-links of ingesloten data-URI&apos;s</translation>
+    </message>
+    <message>
+        <source>image bytes (names always end .png)</source>
+        <translation>afbeeldingsbytes (namen eindigen altijd op .png)</translation>
+    </message>
+    <message>
+        <source>CDN links stop working after this</source>
+        <translation>CDN-links werken hierna niet meer</translation>
+    </message>
+    <message>
+        <source>images per task</source>
+        <translation>afbeeldingen per taak</translation>
+    </message>
+    <message>
+        <source>account</source>
+        <translation>account</translation>
+    </message>
+    <message>
+        <source>starting credit</source>
+        <translation>begintegoed</translation>
+    </message>
+    <message>
+        <source>a key to refuse with 401</source>
+        <translation>een sleutel om met 401 te weigeren</translation>
+    </message>
+    <message>
+        <source>seed for images and fault rates</source>
+        <translation>seed voor afbeeldingen en foutkansen</translation>
+    </message>
+    <message>
+        <source>faults (rate or count)</source>
+        <translation>fouten (kans of aantal)</translation>
+    </message>
+    <message>
+        <source>Retry-After of 429 answers</source>
+        <translation>Retry-After van 429-antwoorden</translation>
+    </message>
+    <message>
+        <source>delay of slow answers</source>
+        <translation>vertraging van trage antwoorden</translation>
+    </message>
+    <message>
+        <source>status of HTML error pages</source>
+        <translation>status van HTML-foutpagina&apos;s</translation>
+    </message>
+    <message>
+        <source>where</source>
+        <translation>waar</translation>
+    </message>
+    <message>
+        <source>use an in-process sandbox</source>
+        <translation>een sandbox in dit proces gebruiken</translation>
+    </message>
+    <message>
+        <source>API address</source>
+        <translation>API-adres</translation>
+    </message>
+    <message>
+        <source>profile folder (history, settings)</source>
+        <translation>profielmap (geschiedenis, instellingen)</translation>
+    </message>
+    <message>
+        <source>folder for saved images</source>
+        <translation>map voor opgeslagen afbeeldingen</translation>
+    </message>
+    <message>
+        <source>public URL of your tunnel to --webhook-port</source>
+        <translation>openbare URL van je tunnel naar --webhook-port</translation>
+    </message>
+    <message>
+        <source>local port for callbacks</source>
+        <translation>lokale poort voor callbacks</translation>
+    </message>
+    <message>
+        <source>generate images and save them</source>
+        <translation>afbeeldingen genereren en opslaan</translation>
+    </message>
+    <message>
+        <source>Submit, show progress on stderr, print each saved file on stdout.</source>
+        <translation>Versturen, de voortgang tonen op stderr, elk opgeslagen bestand schrijven op stdout.</translation>
+    </message>
+    <message>
+        <source>what the image should show</source>
+        <translation>wat de afbeelding moet tonen</translation>
+    </message>
+    <message>
+        <source>model id</source>
+        <translation>id van het model</translation>
+    </message>
+    <message>
+        <source>reference image (up to 4); local files are sent inline, downscaled to 5 MB</source>
+        <translation>referentieafbeelding (hoogstens 4); lokale bestanden gaan ingesloten mee, verkleind tot 5 MB</translation>
+    </message>
+    <message>
+        <source>how many tasks to submit at once (1-10)</source>
+        <translation>hoeveel taken tegelijk te versturen (1-10)</translation>
+    </message>
+    <message>
+        <source>print the task ids and return; &apos;resume&apos; saves the results</source>
+        <translation>de taak-id&apos;s tonen en stoppen; &apos;resume&apos; slaat de resultaten op</translation>
+    </message>
+    <message>
+        <source>show one task</source>
+        <translation>één taak tonen</translation>
+    </message>
+    <message>
+        <source>the local number or the server&apos;s task id</source>
+        <translation>het lokale nummer of de taak-id van de server</translation>
+    </message>
+    <message>
+        <source>list tasks, newest first</source>
+        <translation>taken tonen, nieuwste eerst</translation>
+    </message>
+    <message>
+        <source>only unfinished tasks</source>
+        <translation>alleen onvoltooide taken</translation>
+    </message>
+    <message>
+        <source>at most this many (default %(default)s)</source>
+        <translation>hoogstens zoveel (standaard %(default)s)</translation>
+    </message>
+    <message>
+        <source>wait for every unfinished task and save its results</source>
+        <translation>op elke onvoltooide taak wachten en de resultaten opslaan</translation>
+    </message>
+    <message>
+        <source>show the account&apos;s credit</source>
+        <translation>het tegoed van het account tonen</translation>
+    </message>
+    <message>
+        <source>a running sandbox&apos;s address (uses its test key)</source>
+        <translation>het adres van een draaiende sandbox (gebruikt de testsleutel ervan)</translation>
+    </message>
+    <message>
+        <source>cannot listen on {host}:{port} ({reason}); choose another port with --port</source>
+        <translation>kan niet luisteren op {host}:{port} ({reason}); kies een andere poort met --port</translation>
+    </message>
+    <message>
+        <source>Nano Banana sandbox API on {url}</source>
+        <translation>Nano Banana-sandbox-API op {url}</translation>
+    </message>
+    <message>
+        <source>  results served from {url}</source>
+        <translation>  resultaten komen van {url}</translation>
+    </message>
+    <message>
+        <source>  any key starting with dk- works, e.g. {key}</source>
+        <translation>  elke sleutel die met dk- begint werkt, bijv. {key}</translation>
+    </message>
+    <message>
+        <source>  press Ctrl+C to stop</source>
+        <translation>  druk op Ctrl+C om te stoppen</translation>
+    </message>
+    <message>
+        <source>no API key; set {variable} or use --sandbox</source>
+        <translation>geen API-sleutel; stel {variable} in of gebruik --sandbox</translation>
+    </message>
+    <message>
+        <source>task {id}: {state}: {reason}</source>
+        <translation>taak {id}: {state}: {reason}</translation>
+    </message>
+    <message>
+        <source>task {id}: {state}</source>
+        <translation>taak {id}: {state}</translation>
+    </message>
+    <message>
+        <source>task {id} image {number}: {reason}</source>
+        <translation>taak {id} afbeelding {number}: {reason}</translation>
+    </message>
+    <message>
+        <source>reference {name}: {note}</source>
+        <translation>referentie {name}: {note}</translation>
+    </message>
+    <message>
+        <source>resuming 1 task</source>
+        <translation>1 taak wordt hervat</translation>
+    </message>
+    <message>
+        <source>resuming {count} tasks</source>
+        <translation>{count} taken worden hervat</translation>
+    </message>
+    <message>
+        <source>no task {task} in this profile&apos;s history</source>
+        <translation>geen taak {task} in de geschiedenis van dit profiel</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>niet verstuurd</translation>
+    </message>
+    <message>
+        <source>task {id} ({server_id}): {state}</source>
+        <translation>taak {id} ({server_id}): {state}</translation>
+    </message>
+    <message>
+        <source>  model {model}; prompt: {prompt}</source>
+        <translation>  model {model}; prompt: {prompt}</translation>
+    </message>
+    <message>
+        <source>  credits: {credits}</source>
+        <translation>  credits: {credits}</translation>
+    </message>
+    <message>
+        <source>  image {number}: {where}</source>
+        <translation>  afbeelding {number}: {where}</translation>
+    </message>
+    <message>
+        <source>no API key; store one from the app or set {variable}</source>
+        <translation>geen API-sleutel; sla er een op vanuit de app of stel {variable} in</translation>
+    </message>
+    <message>
+        <source>credit: {credit}</source>
+        <translation>tegoed: {credit}</translation>
+    </message>
+</context>
+<context>
     <name>CompareMode</name>
     <message>
         <source>Side by side</source>
@@ -327,6 +674,121 @@
     </message>
 </context>
 <context>
+    <name>Downloads</name>
+    <message>
+        <source>The disk that holds {folder} is full. Free some disk space, and the image will be saved on the next attempt.</source>
+        <translation>De schijf met {folder} is vol. Maak ruimte vrij, dan wordt de afbeelding bij de volgende poging opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The library folder {folder} is read-only. Make it writable or choose another library folder, and the image will be saved on the next attempt.</source>
+        <translation>De bibliotheekmap {folder} is alleen-lezen. Maak hem beschrijfbaar of kies een andere bibliotheekmap, dan wordt de afbeelding bij de volgende poging opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The library folder {folder} is missing. Reconnect its drive or choose the library folder again, and the image will be saved on the next attempt.</source>
+        <translation>De bibliotheekmap {folder} ontbreekt. Sluit de schijf weer aan of kies de bibliotheekmap opnieuw, dan wordt de afbeelding bij de volgende poging opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The library folder {folder} is not a folder. Choose the library folder again.</source>
+        <translation>De bibliotheekmap {folder} is geen map. Kies de bibliotheekmap opnieuw.</translation>
+    </message>
+    <message>
+        <source>The image could not be written to {folder} ({reason}). Check the folder, and the image will be saved on the next attempt.</source>
+        <translation>De afbeelding kon niet naar {folder} worden geschreven ({reason}). Controleer de map, dan wordt de afbeelding bij de volgende poging opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The image arrived as a data URI that is not base64-encoded.</source>
+        <translation>De afbeelding kwam binnen als data-URI zonder base64-codering.</translation>
+    </message>
+    <message>
+        <source>The inline image is larger than {megabytes} MB.</source>
+        <translation>De ingesloten afbeelding is groter dan {megabytes} MB.</translation>
+    </message>
+    <message>
+        <source>The inline image is not valid base64.</source>
+        <translation>De ingesloten afbeelding is geen geldige base64.</translation>
+    </message>
+    <message>
+        <source>The image source is not a valid web address.</source>
+        <translation>De bron van de afbeelding is geen geldig webadres.</translation>
+    </message>
+    <message>
+        <source>The image source is a {scheme}: link; only http, https and data: sources are fetched.</source>
+        <translation>De bron van de afbeelding is een {scheme}:-link; alleen http-, https- en data:-bronnen worden opgehaald.</translation>
+    </message>
+    <message>
+        <source>The image source is not a web address; only http, https and data: sources are fetched.</source>
+        <translation>De bron van de afbeelding is geen webadres; alleen http-, https- en data:-bronnen worden opgehaald.</translation>
+    </message>
+    <message>
+        <source>The image source is a web address without a host.</source>
+        <translation>De bron van de afbeelding is een webadres zonder server.</translation>
+    </message>
+    <message>
+        <source>The image could not be downloaded: {reason} ({attempts} attempts). It will be tried again later.</source>
+        <translation>De afbeelding kon niet worden gedownload: {reason} ({attempts} pogingen). Dat wordt later opnieuw geprobeerd.</translation>
+    </message>
+    <message>
+        <source>The image could not be downloaded: {reason} (1 attempt). It will be tried again later.</source>
+        <translation>De afbeelding kon niet worden gedownload: {reason} (1 poging). Dat wordt later opnieuw geprobeerd.</translation>
+    </message>
+    <message>
+        <source>The image is larger than {megabytes} MB; it was not saved.</source>
+        <translation>De afbeelding is groter dan {megabytes} MB; hij is niet opgeslagen.</translation>
+    </message>
+    <message>
+        <source>the image host sent nothing for {seconds} s</source>
+        <translation>de afbeeldingsserver stuurde {seconds} s lang niets</translation>
+    </message>
+    <message>
+        <source>The image link redirects more than {count} times; it was not followed further.</source>
+        <translation>De afbeeldingslink stuurt meer dan {count} keer door; hij is niet verder gevolgd.</translation>
+    </message>
+    <message>
+        <source>The image link redirects to something other than a web address.</source>
+        <translation>De afbeeldingslink stuurt door naar iets anders dan een webadres.</translation>
+    </message>
+    <message>
+        <source>the image host did not answer in time</source>
+        <translation>de afbeeldingsserver antwoordde niet op tijd</translation>
+    </message>
+    <message>
+        <source>the connection to the image host failed ({reason})</source>
+        <translation>de verbinding met de afbeeldingsserver mislukte ({reason})</translation>
+    </message>
+    <message>
+        <source>The image link has expired at the source (HTTP {status}). The host keeps results only for a limited time, so this image can no longer be saved.</source>
+        <translation>De afbeeldingslink is bij de bron verlopen (HTTP {status}). De server bewaart resultaten maar een beperkte tijd, dus deze afbeelding kan niet meer worden opgeslagen.</translation>
+    </message>
+    <message>
+        <source>the image host answered HTTP {status}</source>
+        <translation>de afbeeldingsserver antwoordde met HTTP {status}</translation>
+    </message>
+    <message>
+        <source>The image host refused the download (HTTP {status}).</source>
+        <translation>De afbeeldingsserver weigerde de download (HTTP {status}).</translation>
+    </message>
+    <message>
+        <source>The image is {megabytes} MB, more than the {limit} MB allowed; it was not downloaded.</source>
+        <translation>De afbeelding is {megabytes} MB, meer dan de toegestane {limit} MB; hij is niet gedownload.</translation>
+    </message>
+    <message>
+        <source>The download is not a PNG, JPEG or WebP image; it was not saved.</source>
+        <translation>De download is geen PNG-, JPEG- of WebP-afbeelding; hij is niet opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The image is {width}x{height} pixels, more than the {limit} allowed; it was not saved.</source>
+        <translation>De afbeelding heeft {width}x{height} pixels, meer dan de toegestane {limit}; hij is niet opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The image declares more pixels than can be decoded safely; it was not saved.</source>
+        <translation>De afbeelding geeft meer pixels op dan veilig te decoderen is; hij is niet opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The {format} image is damaged or incomplete and cannot be decoded; it was not saved.</source>
+        <translation>De {format}-afbeelding is beschadigd of onvolledig en kan niet worden gedecodeerd; hij is niet opgeslagen.</translation>
+    </message>
+</context>
+<context>
     <name>Engine</name>
     <message>
         <source>The app stopped while this task was being sent; it may have been created and charged. Check your account, or resubmit it.</source>
@@ -390,6 +852,49 @@
     <message>
         <source>({count} more since this message appeared)</source>
         <translation>({count} meer sinds deze melding verscheen)</translation>
+    </message>
+</context>
+<context>
+    <name>Export</name>
+    <message>
+        <source>{name}: export writes .png, .jpg or .webp files</source>
+        <translation>{name}: exporteren kan naar .png-, .jpg- of .webp-bestanden</translation>
+    </message>
+    <message>
+        <source>{name} is no longer there</source>
+        <translation>{name} is er niet meer</translation>
+    </message>
+    <message>
+        <source>{name} cannot be read: {reason}</source>
+        <translation>{name} kan niet worden gelezen: {reason}</translation>
+    </message>
+    <message>
+        <source>{name} is {width}x{height} pixels, too many to export</source>
+        <translation>{name} heeft {width}x{height} pixels, te veel om te exporteren</translation>
+    </message>
+    <message>
+        <source>{name} is not an image that can be read ({reason})</source>
+        <translation>{name} is geen leesbare afbeelding ({reason})</translation>
+    </message>
+    <message>
+        <source>{name}: the metadata cannot be written into {format} ({reason})</source>
+        <translation>{name}: de metadata kunnen niet in {format} worden geschreven ({reason})</translation>
+    </message>
+    <message>
+        <source>The disk that holds {folder} is full; free some space and export again.</source>
+        <translation>De schijf met {folder} is vol; maak ruimte vrij en exporteer opnieuw.</translation>
+    </message>
+    <message>
+        <source>{folder} is read-only; choose another folder or make it writable.</source>
+        <translation>{folder} is alleen-lezen; kies een andere map of maak hem beschrijfbaar.</translation>
+    </message>
+    <message>
+        <source>{folder} is not there (or not a folder); choose the folder again.</source>
+        <translation>{folder} bestaat niet (of is geen map); kies de map opnieuw.</translation>
+    </message>
+    <message>
+        <source>Cannot write to {folder}: {reason}</source>
+        <translation>Kan niet schrijven naar {folder}: {reason}</translation>
     </message>
 </context>
 <context>
@@ -917,6 +1422,10 @@ Afbeeldingen die je genereert verschijnen hier zodra ze zijn opgeslagen.</transl
     <message>
         <source>Resubmit</source>
         <translation>Opnieuw versturen</translation>
+    </message>
+    <message>
+        <source>{warning} (Ctrl+R)</source>
+        <translation>{warning} (Ctrl+R)</translation>
     </message>
     <message>
         <source>Start a new task with the same prompt and settings (Ctrl+R)</source>
@@ -1681,6 +2190,68 @@ Het beschadigde bestand is opzijgezet als {path}. Al opgeslagen afbeeldingen bli
     </message>
 </context>
 <context>
+    <name>Store</name>
+    <message>
+        <source>The history database was written by a newer version of the app (schema {found}, this app knows {known}); update the app</source>
+        <translation>De geschiedenisdatabase is geschreven door een nieuwere versie van de app (schema {found}, deze app kent {known}); werk de app bij</translation>
+    </message>
+    <message>
+        <source>The history database {path} cannot be opened ({reason}); check that it is a file you may read and write</source>
+        <translation>De geschiedenisdatabase {path} kan niet worden geopend ({reason}); controleer of het een bestand is dat je mag lezen en schrijven</translation>
+    </message>
+    <message>
+        <source>The history database {path} is damaged</source>
+        <translation>De geschiedenisdatabase {path} is beschadigd</translation>
+    </message>
+    <message>
+        <source>The history database {path} is damaged ({reason})</source>
+        <translation>De geschiedenisdatabase {path} is beschadigd ({reason})</translation>
+    </message>
+    <message>
+        <source>The history database {path} cannot be read: {reason}</source>
+        <translation>De geschiedenisdatabase {path} kan niet worden gelezen: {reason}</translation>
+    </message>
+    <message>
+        <source>The history database is closed</source>
+        <translation>De geschiedenisdatabase is gesloten</translation>
+    </message>
+    <message>
+        <source>Task {id} is {state}; it can be removed from the list once it has finished</source>
+        <translation>Taak {id} heeft de status ‘{state}’; je kunt hem uit de lijst halen zodra hij klaar is</translation>
+    </message>
+</context>
+<context>
+    <name>TaskCard</name>
+    <message>
+        <source>done in {time}</source>
+        <translation>klaar in {time}</translation>
+    </message>
+    <message>
+        <source>failed after {time}</source>
+        <translation>mislukt na {time}</translation>
+    </message>
+    <message>
+        <source>1 ref</source>
+        <translation>1 ref.</translation>
+    </message>
+    <message>
+        <source>{count} refs</source>
+        <translation>{count} ref.</translation>
+    </message>
+    <message>
+        <source>{credits} credit</source>
+        <translation>{credits} credit</translation>
+    </message>
+    <message>
+        <source>{credits} credits</source>
+        <translation>{credits} credits</translation>
+    </message>
+    <message>
+        <source>(no prompt)</source>
+        <translation>(geen prompt)</translation>
+    </message>
+</context>
+<context>
     <name>TaskCountSpinBox</name>
     <message>
         <source>{count} task</source>
@@ -1689,6 +2260,60 @@ Het beschadigde bestand is opzijgezet als {path}. Al opgeslagen afbeeldingen bli
     <message>
         <source>{count} tasks</source>
         <translation>{count} taken</translation>
+    </message>
+</context>
+<context>
+    <name>TaskFilter</name>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actief</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Voltooid</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Mislukt</translation>
+    </message>
+</context>
+<context>
+    <name>TaskList</name>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} s</translation>
+    </message>
+    <message>
+        <source>Task {id}, {state}: {prompt}</source>
+        <translation>Taak {id}, {state}: {prompt}</translation>
+    </message>
+    <message>
+        <source>1 reference</source>
+        <translation>1 referentie</translation>
+    </message>
+    <message>
+        <source>{count} references</source>
+        <translation>{count} referenties</translation>
+    </message>
+    <message>
+        <source>Task {id} · {state} · started {time}</source>
+        <translation>Taak {id} · {state} · gestart {time}</translation>
+    </message>
+    <message>
+        <source>Credits: {credits}</source>
+        <translation>Credits: {credits}</translation>
+    </message>
+    <message>
+        <source>Server task id: {id}</source>
+        <translation>Taak-id op de server: {id}</translation>
+    </message>
+    <message>
+        <source>Sent again from task {id}</source>
+        <translation>Opnieuw verstuurd vanuit taak {id}</translation>
     </message>
 </context>
 <context>
@@ -1716,6 +2341,209 @@ Het beschadigde bestand is opzijgezet als {path}. Al opgeslagen afbeeldingen bli
     <message>
         <source>Task {id}: {reason}</source>
         <translation>Taak {id}: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>TaskPanel</name>
+    <message>
+        <source>The answer to this task never arrived: the server may have made it and charged for it. Resubmitting sends it again, and may be charged a second time.</source>
+        <translation>Het antwoord op deze taak is nooit aangekomen: de server heeft hem misschien gemaakt en in rekening gebracht. Opnieuw versturen stuurt hem nog een keer, en kan een tweede keer kosten.</translation>
+    </message>
+    <message>
+        <source>Nothing is running.</source>
+        <translation>Er loopt niets.</translation>
+    </message>
+    <message>
+        <source>No finished tasks yet.</source>
+        <translation>Nog geen voltooide taken.</translation>
+    </message>
+    <message>
+        <source>Nothing failed.
+
+Tasks that fail, or whose outcome is unknown, show here to retry or resubmit.</source>
+        <translation>Niets mislukt.
+
+Taken die mislukken, of waarvan de uitkomst onbekend is, verschijnen hier om opnieuw te proberen of opnieuw te versturen.</translation>
+    </message>
+    <message>
+        <source>No tasks yet.
+
+Tasks you start here or with `nanobanana generate` appear in this list and are followed until their images are saved.</source>
+        <translation>Nog geen taken.
+
+Taken die je hier of met `nanobanana generate` start, verschijnen in deze lijst en worden gevolgd tot hun afbeeldingen zijn opgeslagen.</translation>
+    </message>
+    <message>
+        <source>Task {id} — {state}: {reason}</source>
+        <translation>Taak {id} — {state}: {reason}</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Nu controleren</translation>
+    </message>
+    <message>
+        <source>Ask the API about this task at once</source>
+        <translation>Vraag de API meteen naar deze taak</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Opnieuw proberen</translation>
+    </message>
+    <message>
+        <source>Start a new task with the same prompt and settings</source>
+        <translation>Start een nieuwe taak met dezelfde prompt en instellingen</translation>
+    </message>
+    <message>
+        <source>Resubmit — it may already have been charged once</source>
+        <translation>Opnieuw versturen — misschien al een keer in rekening gebracht</translation>
+    </message>
+    <message>
+        <source>Reuse in composer</source>
+        <translation>Hergebruiken in het maakpaneel</translation>
+    </message>
+    <message>
+        <source>Put this task&apos;s prompt, model, options and references in the composer</source>
+        <translation>De prompt, het model, de opties en de referenties van deze taak in het maakpaneel zetten</translation>
+    </message>
+    <message>
+        <source>Copy prompt</source>
+        <translation>Prompt kopiëren</translation>
+    </message>
+    <message>
+        <source>Copy task id</source>
+        <translation>Taak-id kopiëren</translation>
+    </message>
+    <message>
+        <source>The server&apos;s id for this task, for support or the API</source>
+        <translation>De id van deze taak op de server, voor support of de API</translation>
+    </message>
+    <message>
+        <source>The server never gave this task an id</source>
+        <translation>De server heeft deze taak nooit een id gegeven</translation>
+    </message>
+    <message>
+        <source>Show in gallery</source>
+        <translation>Tonen in galerij</translation>
+    </message>
+    <message>
+        <source>This task has no saved images</source>
+        <translation>Deze taak heeft geen opgeslagen afbeeldingen</translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation>Uit lijst verwijderen</translation>
+    </message>
+    <message>
+        <source>Hide this task from the list; its images stay in the library</source>
+        <translation>Deze taak uit de lijst halen; de afbeeldingen blijven in de bibliotheek</translation>
+    </message>
+    <message>
+        <source>Still running: it can be removed once it has finished</source>
+        <translation>Loopt nog: je kunt hem verwijderen zodra hij klaar is</translation>
+    </message>
+    <message>
+        <source>Prompt of task {id} copied</source>
+        <translation>Prompt van taak {id} gekopieerd</translation>
+    </message>
+    <message>
+        <source>Task id {id} copied</source>
+        <translation>Taak-id {id} gekopieerd</translation>
+    </message>
+</context>
+<context>
+    <name>TaskState</name>
+    <message>
+        <source>sending</source>
+        <translation>verzenden</translation>
+    </message>
+    <message>
+        <source>outcome unknown: may have been charged</source>
+        <translation>uitkomst onbekend: mogelijk in rekening gebracht</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wachten</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>in de wachtrij</translation>
+    </message>
+    <message>
+        <source>generating</source>
+        <translation>genereren</translation>
+    </message>
+    <message>
+        <source>saving</source>
+        <translation>opslaan</translation>
+    </message>
+    <message>
+        <source>still running on the server</source>
+        <translation>loopt nog op de server</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>klaar</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>mislukt</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailImages</name>
+    <message>
+        <source>The thumbnail could not be made (see the log)</source>
+        <translation>De miniatuur kon niet worden gemaakt (zie het logboek)</translation>
+    </message>
+</context>
+<context>
+    <name>Thumbnails</name>
+    <message>
+        <source>{name} is no longer there</source>
+        <translation>{name} is er niet meer</translation>
+    </message>
+    <message>
+        <source>{name} cannot be read: {reason}</source>
+        <translation>{name} kan niet worden gelezen: {reason}</translation>
+    </message>
+    <message>
+        <source>{name} is not an image that can be read ({reason})</source>
+        <translation>{name} is geen leesbare afbeelding ({reason})</translation>
+    </message>
+    <message>
+        <source>{name} has too many pixels to make a thumbnail safely</source>
+        <translation>{name} heeft te veel pixels om veilig een miniatuur van te maken</translation>
+    </message>
+    <message>
+        <source>{name} is too large to decode in memory</source>
+        <translation>{name} is te groot om in het geheugen te decoderen</translation>
+    </message>
+    <message>
+        <source>{name} is {width}x{height} pixels, too many to make a thumbnail safely (the limit is {limit} megapixels)</source>
+        <translation>{name} heeft {width}x{height} pixels, te veel om veilig een miniatuur van te maken (de grens is {limit} megapixel)</translation>
+    </message>
+    <message>
+        <source>The thumbnail cache {folder} cannot be written: {reason}</source>
+        <translation>De miniaturencache {folder} kan niet worden beschreven: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Webhooks</name>
+    <message>
+        <source>The webhook&apos;s public address {url} must start with https:// (plain http only to 127.0.0.1); use the https address your tunnel shows</source>
+        <translation>Het openbare adres van de webhook, {url}, moet met https:// beginnen (gewoon http alleen naar 127.0.0.1); gebruik het https-adres dat je tunnel toont</translation>
+    </message>
+    <message>
+        <source>The webhook&apos;s public address {url} must not carry a query, fragment or login; give only scheme, host, port and path</source>
+        <translation>Het openbare adres van de webhook, {url}, mag geen query, fragment of inlog bevatten; geef alleen schema, host, poort en pad</translation>
+    </message>
+    <message>
+        <source>The webhook receiver listens on loopback only (127.0.0.1, ::1 or localhost), not on {host}: the tunnel is what makes it reachable</source>
+        <translation>De webhookontvanger luistert alleen op loopback (127.0.0.1, ::1 of localhost), niet op {host}: de tunnel maakt hem bereikbaar</translation>
+    </message>
+    <message>
+        <source>The webhook receiver would listen on {address}, not loopback</source>
+        <translation>De webhookontvanger zou op {address} luisteren, niet op loopback</translation>
     </message>
 </context>
 <context>

@@ -445,7 +445,7 @@ class GalleryModel(QAbstractListModel):
         ]
         error = self.thumbnails.error(self._path(item))
         if error:
-            lines += ["", error]
+            lines += ["", localized(error)]  # engine/thumbnails.py's, in English
         return plain_tooltip(lines)
 
 

@@ -13,24 +13,27 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QPaintEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from .adaptive_splitter import AdaptiveSplitter
 from .background import BackgroundTasks
 from .plain_text import plain_tip
+from .scrolling import vertical_scroller
 from .status_strip import StatusStrip
 from .style import (
     API_BADGE,
@@ -42,7 +45,8 @@ from .style import (
     muted,
     themed_style_sheet,
 )
-from .translations import localized
+from .translations import SETTINGS_FILE, format_number, localized
+from .window_geometry import place, save_geometry, saved_geometry
 
 if TYPE_CHECKING:
     from ..api import GenerationRequest
@@ -53,6 +57,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The least the window opens at: about the workspace's minimum with composer and list
+# stacked (adaptive_splitter.py) and the header without its title (_fit_header).
+OPENING_LEAST = QSize(700, 440)
+
 
 def _plain(label: QLabel) -> QLabel:
     # Server messages and prompts are untrusted text: never rendered as rich text.
@@ -62,9 +70,17 @@ def _plain(label: QLabel) -> QLabel:
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, session: Session | None = None, *, mode: str = "api", mode_label: str = ""
+        self,
+        session: Session | None = None,
+        *,
+        mode: str = "api",
+        mode_label: str = "",
+        profile: Path | None = None,
     ) -> None:
-        """With a session, the whole window; without, the frame until `attach_session`."""
+        """With a session, the whole window; without, the frame until `attach_session`.
+
+        ``profile``: where the window's size is kept (the session's profile by default).
+        """
         super().__init__()
         self.session: Session = None  # type: ignore[assignment]  # set by attach_session
         self._mode = session.mode if session is not None else mode
@@ -76,11 +92,26 @@ class MainWindow(QMainWindow):
         self.bridge: EngineBridge | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
-        self.resize(1280, 760)
+        if profile is None and session is not None:
+            profile = session.locations.profile
+        self._geometry_settings = (
+            QSettings(str(profile / SETTINGS_FILE), QSettings.Format.IniFormat)
+            if profile is not None
+            else None
+        )
+        saved, maximized = (
+            saved_geometry(self._geometry_settings)
+            if self._geometry_settings is not None
+            else (None, False)
+        )
+        self.geometry_restored = place(self, saved, OPENING_LEAST)
+        if self.geometry_restored and maximized:
+            self.setWindowState(Qt.WindowState.WindowMaximized)
 
         self._build_actions()
         self.pages = QStackedWidget()
         self.main_page = self._build_frame()
+        self.main_page.installEventFilter(self)
         self.pages.addWidget(self.main_page)
         self.setCentralWidget(self.pages)
         self.status_strip = StatusStrip(self._mode_label)
@@ -95,6 +126,26 @@ class MainWindow(QMainWindow):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         self.painted.set()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_header(event.size().width())
+        super().resizeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The header's texts change (the credit arrives, a mode badge): fit it again.
+        if watched is self.main_page and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_header(self.width())
+        return super().eventFilter(watched, event)
+
+    def _fit_header(self, width: int) -> None:
+        """A narrow window (200 % on a small screen) drops the big title, which the window's
+        title bar says too, before anything in the header would have to be cut."""
+        title = self.title_label
+        margins = self.body.contentsMargins()
+        room = width - margins.left() - margins.right()
+        spacing = max(0, self.header.spacing())
+        others = self.header.minimumSize().width() - (0 if title.isHidden() else 1 + spacing)
+        title.setVisible(room >= others + title.sizeHint().width() + spacing)
 
     def attach_session(self, session: Session) -> None:
         """Build the composer and the task list over ``session``, and start following it."""
@@ -207,12 +258,16 @@ class MainWindow(QMainWindow):
 
     def _build_frame(self) -> QWidget:
         """The header, and room for the workspace: what the first paint shows."""
-        title = QLabel("Nano Banana Desktop")
+        self.title_label = title = QLabel("Nano Banana Desktop")
         title.setObjectName("title")
         title.setStyleSheet("#title { font-size: 18pt; font-weight: 600; }")
         # The style sheet's font applies at polish; measure after it, or descenders clip.
         title.ensurePolished()
         title.setMinimumHeight(title.fontMetrics().height() + 4)
+        title.setContentsMargins(0, 0, 12, 0)  # the gap to the badge goes with the title
+        # Not part of the header's minimum: a narrow window hides it (_fit_header) rather
+        # than grow wider than its screen for it.
+        title.setMinimumWidth(1)
 
         self.mode_badge = _plain(QLabel(self._mode_text()))
         self.mode_badge.setObjectName("modeBadge")
@@ -231,7 +286,6 @@ class MainWindow(QMainWindow):
 
         header = QHBoxLayout()
         header.addWidget(title)
-        header.addSpacing(12)
         header.addWidget(self.mode_badge, alignment=Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
         self.header = header  # the Create / Gallery switch joins it with the workspace
@@ -266,14 +320,15 @@ class MainWindow(QMainWindow):
 
         self.composer.submitted.connect(self._submit_from_composer)
         self.composer.setMinimumWidth(610)  # four 144 px reference slots in a row
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.composer)
-        splitter.addWidget(self.task_panel)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([620, 640])
-        splitter.setChildrenCollapsible(False)
+        # It scrolls when the window is short: at 200 % a 1080p screen is 540 px tall.
+        self.composer_area = vertical_scroller(self.composer, "composerArea")
+        bar = self.composer_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.composer_area.setMinimumWidth(610 + bar)  # room for the bar when it shows
+        self.composer_area.setMinimumHeight(160)
+        self.splitter = AdaptiveSplitter(self.composer_area, self.task_panel)
+        self.splitter.setSizes([620 + bar, 640])
         self.workspace = QStackedWidget()
-        self.workspace.addWidget(splitter)
+        self.workspace.addWidget(self.splitter)
         self.workspace.addWidget(self.gallery)
         self.body.takeAt(self.body.count() - 1)  # the frame's placeholder stretch
         self.body.addWidget(self.workspace, 1)
@@ -504,7 +559,7 @@ class MainWindow(QMainWindow):
             self.credit_loaded.set()
 
     def _show_credit(self, credit: Decimal) -> None:
-        amount = f"{credit.normalize():f}"
+        amount = format_number(credit)
         self.credit_label.setText(self.tr("Credit: {credit}").format(credit=amount))
         self.credit_label.setToolTip("")
         self.status_strip.set_balance(credit)
@@ -540,7 +595,7 @@ class MainWindow(QMainWindow):
                 action.setEnabled(False)
             return
         from ..engine.records import TaskState
-        from .task_panel import POLLABLE, RESUBMIT_WARNING, RETRYABLE
+        from .task_panel import POLLABLE, RETRYABLE, resubmit_warning
 
         self.settings_action.setEnabled(True)
         task = self.selected_task()
@@ -551,7 +606,7 @@ class MainWindow(QMainWindow):
         resubmit = task is not None and task.state is TaskState.UNKNOWN
         self.retry_action.setText(self.tr("Resubmit") if resubmit else self.tr("Retry"))
         self.retry_action.setToolTip(
-            f"{RESUBMIT_WARNING} (Ctrl+R)"
+            self.tr("{warning} (Ctrl+R)").format(warning=resubmit_warning())
             if resubmit
             else self.tr("Start a new task with the same prompt and settings (Ctrl+R)")
         )
@@ -621,7 +676,14 @@ class MainWindow(QMainWindow):
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self._background.spawn(coro)
 
+    def save_geometry(self) -> None:
+        """Keep the window's size and place for the next start (in the profile). Hidden, it
+        keeps its last geometry: closing first and stopping after still saves it."""
+        if self._geometry_settings is not None and self.painted.is_set():
+            save_geometry(self._geometry_settings, self)
+
     async def stop(self) -> None:
+        self.save_geometry()
         if self.settings_dialog is not None:
             await self.settings_dialog.aclose()
         if self.session is not None:

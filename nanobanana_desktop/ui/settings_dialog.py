@@ -42,6 +42,7 @@ from ..engine.paths import LIBRARY_ENV
 from ..engine.polling import PollPolicy
 from ..session import Session
 from .background import BackgroundTasks
+from .scrolling import vertical_scroller
 from .settings import profile_settings, store_preferences, stored_preferences
 from .style import ERROR_TEXT, WARNING_TEXT, muted, tinted
 from .translations import localized
@@ -173,11 +174,18 @@ class SettingsDialog(QDialog):
             button.setAutoDefault(False)
         self.save_button.setDefault(True)
 
+        # The form scrolls when the screen is shorter than it (200 % on a 1080p screen is
+        # 540 px): Save and Close stay in sight.
+        self.form_page = QWidget()
+        page = QVBoxLayout(self.form_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addLayout(form.grid)
+        page.addStretch(1)  # room left when a note is cleared goes here, not between rows
+        self.form_area = vertical_scroller(self.form_page, "settingsForm")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 20, 28, 20)
         outer.setSpacing(12)
-        outer.addLayout(form.grid)
-        outer.addStretch(1)  # room left when a note is cleared goes here, not between rows
+        outer.addWidget(self.form_area, 1)
         outer.addSpacing(4)
         outer.addWidget(self.message)
         outer.addWidget(self.buttons)
@@ -430,7 +438,16 @@ class SettingsDialog(QDialog):
         layout = self.layout()
         if layout is None:
             return
-        needed = layout.totalHeightForWidth(self.width())
+        # The form as tall as its rows, unless the screen is shorter: then it scrolls.
+        margins = layout.contentsMargins()
+        form = self.form_page.layout().totalHeightForWidth(
+            self.width() - margins.left() - margins.right()
+        )
+        around = _total_height(layout, self.width()) - self.form_area.minimumHeight()
+        screen = self.screen()
+        room = screen.availableGeometry().height() - _FRAME_ROOM - around if screen else form
+        self.form_area.setMinimumHeight(max(_LEAST_FORM, min(form, room)))
+        needed = _total_height(layout, self.width())
         if needed > 0 and needed != self.minimumHeight():
             self.setMinimumHeight(needed)
             if self.height() < needed:
@@ -621,6 +638,18 @@ class SettingsDialog(QDialog):
     async def aclose(self) -> None:
         """Cancel what is still running (for the window's shutdown)."""
         await self._background.cancel()
+
+
+# Room for the dialog's title bar and frame, and the least of the form that stays in
+# sight on any screen (it scrolls).
+_FRAME_ROOM = 48
+_LEAST_FORM = 160
+
+
+def _total_height(layout: QLayout, width: int) -> int:
+    """What ``layout`` needs at ``width``, height-for-width where it has it."""
+    height = layout.totalHeightForWidth(width)
+    return height if height > 0 else layout.totalMinimumSize().height()
 
 
 class _Form:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,7 +40,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..engine.records import TaskRecord, TaskState
 from .style import ON_SCRIM, SCRIM, STATUS, mix, muted_colour, on_colour
-from .task_model import MAX_THUMBNAILS, CardRole, format_elapsed
+from .task_model import MAX_THUMBNAILS, CardRole, format_elapsed, state_label
+from .translations import format_number, localized
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -90,29 +92,38 @@ def status_colour(state: TaskState, palette: QPalette) -> QColor:
 def status_text(task: TaskRecord, elapsed: float | None) -> str:
     """The status line's coloured part: what the task is doing and for how long."""
     if elapsed is None:
-        return task.state.label
+        return state_label(task.state)
     took = format_elapsed(elapsed)
     if task.state is TaskState.SUCCEEDED:
-        return f"done in {took}"
+        return QCoreApplication.translate("TaskCard", "done in {time}").format(time=took)
     if task.state is TaskState.FAILED:
-        return f"failed after {took}"
-    return f"{task.state.label}{SEPARATOR}{took}"
+        return QCoreApplication.translate("TaskCard", "failed after {time}").format(time=took)
+    return f"{state_label(task.state)}{SEPARATOR}{took}"
 
 
 def meta_text(task: TaskRecord) -> str:
+    translate = QCoreApplication.translate
     parts = [f"#{task.id}", task.model]
     refs = len(task.references)
     if refs:
-        parts.append(f"{refs} ref{'s' if refs != 1 else ''}")
+        parts.append(
+            translate("TaskCard", "1 ref")
+            if refs == 1
+            else translate("TaskCard", "{count} refs").format(count=refs)
+        )
     if task.consumed is not None:
-        credits = f"{task.consumed.normalize():f}"
-        parts.append(f"{credits} credit{'' if credits == '1' else 's'}")
+        credits = format_number(task.consumed)
+        parts.append(
+            translate("TaskCard", "{credits} credit").format(credits=credits)
+            if task.consumed == 1
+            else translate("TaskCard", "{credits} credits").format(credits=credits)
+        )
     return SEPARATOR.join(parts)
 
 
 def reason_text(task: TaskRecord) -> str:
     """The reason on one line, without a closing full stop: a list line, not a sentence."""
-    reason = " ".join((task.status_reason or "").split())
+    reason = " ".join(localized(task.status_reason or "").split())
     if reason.endswith(".") and not reason.endswith(".."):
         reason = reason[:-1]
     return reason
@@ -352,7 +363,9 @@ class TaskDelegate(QStyledItemDelegate):
 
         # Line 1: the prompt, in the list's own text colour.
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        prompt = " ".join(task.prompt.split()) or "(no prompt)"
+        prompt = " ".join(task.prompt.split()) or QCoreApplication.translate(
+            "TaskCard", "(no prompt)"
+        )
         _text(painter, fonts.bold, fonts.bold_metrics, layout.prompt, prompt)
         if not card.live:
             colour = status_colour(task.state, palette)

@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
 
 from ..engine.records import TaskRecord, TaskState
 from .thumbnail_images import ThumbnailImages, plain_tooltip
+from .translations import format_number, localized
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +81,28 @@ class TaskFilter(enum.Enum):
             return state is TaskState.SUCCEEDED
         return state in (TaskState.FAILED, TaskState.UNKNOWN)
 
+    @property
+    def label(self) -> str:
+        """The filter's name on its button (``value`` is its name in code)."""
+        translate = QCoreApplication.translate
+        if self is TaskFilter.ALL:
+            return translate("TaskFilter", "All")
+        if self is TaskFilter.ACTIVE:
+            return translate("TaskFilter", "Active")
+        if self is TaskFilter.DONE:
+            return translate("TaskFilter", "Done")
+        return translate("TaskFilter", "Failed")
+
+
+def state_label(state: TaskState) -> str:
+    """What the lists call a state, in the interface language (engine/records.py's words)."""
+    return QCoreApplication.translate("TaskState", state.label)
+
 
 def format_elapsed(seconds: float) -> str:
     whole = max(0, int(seconds))
     if whole < 60:
-        return f"{whole} s"
+        return QCoreApplication.translate("TaskList", "{seconds} s").format(seconds=whole)
     minutes, secs = divmod(whole, 60)
     if minutes < 60:
         return f"{minutes}:{secs:02d}"
@@ -146,7 +165,9 @@ class TaskListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(task)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Task {task.id}, {task.state.label}: {' '.join(task.prompt.split())}"
+            return QCoreApplication.translate("TaskList", "Task {id}, {state}: {prompt}").format(
+                id=task.id, state=state_label(task.state), prompt=" ".join(task.prompt.split())
+            )
         return None
 
     # ------------------------------------------------------------ changes
@@ -301,6 +322,7 @@ class TaskListModel(QAbstractListModel):
         return None
 
     def _tooltip(self, task: TaskRecord) -> str:
+        translate = QCoreApplication.translate
         when = datetime.fromtimestamp(task.created_at)
         started = (
             f"{when:%H:%M}" if when.date() == datetime.now().date() else f"{when:%Y-%m-%d %H:%M}"
@@ -308,21 +330,33 @@ class TaskListModel(QAbstractListModel):
         options = [task.model, task.aspect_ratio or "", task.image_size or ""]
         refs = len(task.references)
         if refs:
-            options.append(f"{refs} reference{'s' if refs != 1 else ''}")
+            options.append(
+                translate("TaskList", "1 reference")
+                if refs == 1
+                else translate("TaskList", "{count} references").format(count=refs)
+            )
         lines = [
-            f"Task {task.id} · {task.state.label} · started {started}",
+            translate("TaskList", "Task {id} · {state} · started {time}").format(
+                id=task.id, state=state_label(task.state), time=started
+            ),
             " · ".join(option for option in options if option),
             "",
             task.prompt,
         ]
         if task.status_reason:
-            lines += ["", task.status_reason]
+            lines += ["", localized(task.status_reason)]
         if task.consumed is not None:
-            lines.append(f"Credits: {task.consumed.normalize():f}")
+            lines.append(
+                translate("TaskList", "Credits: {credits}").format(
+                    credits=format_number(task.consumed)
+                )
+            )
         if task.task_id:
-            lines.append(f"Server task id: {task.task_id}")
+            lines.append(translate("TaskList", "Server task id: {id}").format(id=task.task_id))
         if task.retry_of is not None:
-            lines.append(f"Sent again from task {task.retry_of}")
+            lines.append(
+                translate("TaskList", "Sent again from task {id}").format(id=task.retry_of)
+            )
         return plain_tooltip(lines)
 
 

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -33,26 +45,47 @@ from .task_model import (
     TaskFilterModel,
     TaskListModel,
     TaskRole,
+    state_label,
 )
 from .thumbnail_images import ThumbnailImages
+from .translations import localized
 
 POLLABLE = frozenset(
     {TaskState.PENDING, TaskState.SUBMITTED, TaskState.IN_PROGRESS, TaskState.STALLED}
 )
 RETRYABLE = frozenset({TaskState.FAILED, TaskState.UNKNOWN})
-RESUBMIT_WARNING = (
+# English, marked for translation: resubmit_warning() is what the user reads.
+RESUBMIT_WARNING = QT_TRANSLATE_NOOP(
+    "TaskPanel",
     "The answer to this task never arrived: the server may have made it and charged for it. "
-    "Resubmitting sends it again, and may be charged a second time."
+    "Resubmitting sends it again, and may be charged a second time.",
 )
-_EMPTY = {
-    TaskFilter.ALL: "No tasks yet.\n\nTasks you start here or with `nanobanana generate` "
-    "appear in this list and are followed until their images are saved.",
-    TaskFilter.ACTIVE: "Nothing is running.",
-    TaskFilter.DONE: "No finished tasks yet.",
-    TaskFilter.FAILED: "Nothing failed.\n\nTasks that fail, or whose outcome is unknown, show "
-    "here to retry or resubmit.",
-}
 _SEGMENTS = SEGMENT_STYLE
+
+
+def resubmit_warning() -> str:
+    """Why resubmitting an outcome-unknown task may cost twice, in the interface language."""
+    return QCoreApplication.translate("TaskPanel", RESUBMIT_WARNING)
+
+
+def empty_text(choice: TaskFilter) -> str:
+    """What the list says when the filter shows no task."""
+    translate = QCoreApplication.translate
+    if choice is TaskFilter.ACTIVE:
+        return translate("TaskPanel", "Nothing is running.")
+    if choice is TaskFilter.DONE:
+        return translate("TaskPanel", "No finished tasks yet.")
+    if choice is TaskFilter.FAILED:
+        return translate(
+            "TaskPanel",
+            "Nothing failed.\n\nTasks that fail, or whose outcome is unknown, show "
+            "here to retry or resubmit.",
+        )
+    return translate(
+        "TaskPanel",
+        "No tasks yet.\n\nTasks you start here or with `nanobanana generate` "
+        "appear in this list and are followed until their images are saved.",
+    )
 
 
 class TaskListView(QListView):
@@ -124,6 +157,16 @@ class TaskPanel(QWidget):
         filters.addStretch(1)
         self._filters = filters
         self.action_buttons: list[QToolButton] = []
+        # The filters and the action buttons on one line, or the buttons on a line of
+        # their own when the panel is narrow (a long language, a small screen).
+        self._actions = QHBoxLayout()
+        self._actions.setContentsMargins(0, 0, 0, 0)
+        self._actions.setSpacing(6)
+        self._actions.addStretch(1)
+        self._bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._bar.setSpacing(6)
+        self._bar.addLayout(filters, 1)
+        self._bar.addLayout(self._actions)
 
         # Connected before the view's own handlers so that they run first: when the selected
         # task leaves the filter, Qt would select its neighbour, a task the user never chose.
@@ -145,7 +188,7 @@ class TaskPanel(QWidget):
         self.view.installEventFilter(self)
         self.model.visible_rows = self.visible_rows
 
-        self.empty_label = _plain(QLabel(_EMPTY[TaskFilter.ALL]))
+        self.empty_label = _plain(QLabel(empty_text(TaskFilter.ALL)))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         muted(self.empty_label)
@@ -162,7 +205,7 @@ class TaskPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        layout.addLayout(filters)
+        layout.addLayout(self._bar)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.reason_label)
 
@@ -208,9 +251,33 @@ class TaskPanel(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setStyleSheet(TOOL_BUTTON_STYLE)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            self._filters.addSpacing(6)
-            self._filters.addWidget(button)
+            self._actions.addWidget(button)
             self.action_buttons.append(button)
+
+    def one_line_width(self) -> int:
+        """The width the filters and the action buttons need side by side."""
+        return (
+            self._filters.minimumSize().width()
+            + self._actions.minimumSize().width()
+            + self._bar.spacing()
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        # The action buttons can go under the filters: the panel is as narrow as that.
+        hint = super().minimumSizeHint()
+        narrow = max(self._filters.minimumSize().width(), self._actions.minimumSize().width())
+        margins = self.contentsMargins()
+        return QSize(min(hint.width(), narrow + margins.left() + margins.right()), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        direction = (
+            QBoxLayout.Direction.LeftToRight
+            if event.size().width() >= self.one_line_width()
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self._bar.direction() != direction:
+            self._bar.setDirection(direction)
+        super().resizeEvent(event)
 
     async def aclose(self) -> None:
         self.model.ticker.stop()
@@ -226,7 +293,7 @@ class TaskPanel(QWidget):
     def set_filter(self, choice: TaskFilter) -> None:
         self.filter_buttons[choice].setChecked(True)
         self.proxy.set_filter(choice)
-        self.empty_label.setText(_EMPTY[choice])
+        self.empty_label.setText(empty_text(choice))
         self._rows_changed()
         self._selection_changed()
 
@@ -259,7 +326,11 @@ class TaskPanel(QWidget):
         task = self.selected_task()
         reason = task.status_reason if task is not None else None
         self.reason_label.setText(
-            f"Task {task.id} — {task.state.label}: {reason}" if task and reason else ""
+            self.tr("Task {id} — {state}: {reason}").format(
+                id=task.id, state=state_label(task.state), reason=localized(reason)
+            )
+            if task and reason
+            else ""
         )
         self.reason_label.setVisible(bool(reason))
 
@@ -301,7 +372,7 @@ class TaskPanel(QWidget):
     def _update_filter_labels(self) -> None:
         counts = self.model.filter_counts()
         for choice, button in self.filter_buttons.items():
-            button.setText(f"{choice.value}  {counts[choice]}")
+            button.setText(f"{choice.label}  {counts[choice]}")
 
     # ------------------------------------------------------------ actions
 
@@ -322,75 +393,75 @@ class TaskPanel(QWidget):
         if task.state in POLLABLE:
             add(
                 "check",
-                "Check now",
+                self.tr("Check now"),
                 self.engine_ready,
-                "Ask the API about this task at once",
+                self.tr("Ask the API about this task at once"),
                 lambda: self.check_requested.emit(local_id),
             ).setShortcut(QKeySequence("F5"))
         if task.state is TaskState.FAILED:
             add(
                 "retry",
-                "Retry",
+                self.tr("Retry"),
                 self.engine_ready,
-                "Start a new task with the same prompt and settings",
+                self.tr("Start a new task with the same prompt and settings"),
                 lambda: self.retry_requested.emit(local_id),
             ).setShortcut(QKeySequence("Ctrl+R"))
         elif task.state is TaskState.UNKNOWN:
             add(
                 "resubmit",
-                "Resubmit — it may already have been charged once",
+                self.tr("Resubmit — it may already have been charged once"),
                 self.engine_ready,
-                RESUBMIT_WARNING,
+                resubmit_warning(),
                 lambda: self.retry_requested.emit(local_id),
             ).setShortcut(QKeySequence("Ctrl+R"))
         if not menu.isEmpty():
             menu.addSeparator()
         add(
             "reuse",
-            "Reuse in composer",
+            self.tr("Reuse in composer"),
             True,
-            "Put this task's prompt, model, options and references in the composer",
+            self.tr("Put this task's prompt, model, options and references in the composer"),
             lambda: self.reuse_requested.emit(task),
         )
-        add("copy_prompt", "Copy prompt", True, "", lambda: self.copy_prompt(task))
+        add("copy_prompt", self.tr("Copy prompt"), True, "", lambda: self.copy_prompt(task))
         add(
             "copy_id",
-            "Copy task id",
+            self.tr("Copy task id"),
             task.task_id is not None,
-            "The server's id for this task, for support or the API"
+            self.tr("The server's id for this task, for support or the API")
             if task.task_id
-            else "The server never gave this task an id",
+            else self.tr("The server never gave this task an id"),
             lambda: self.copy_task_id(task),
         )
         saved = self._saved_count(local_id)
         add(
             "gallery",
-            "Show in gallery",
+            self.tr("Show in gallery"),
             saved > 0,
-            "" if saved else "This task has no saved images",
+            "" if saved else self.tr("This task has no saved images"),
             lambda: self.show_in_gallery.emit(local_id),
         )
         menu.addSeparator()
         add(
             "remove",
-            "Remove from list",
+            self.tr("Remove from list"),
             task.state.is_final,
-            "Hide this task from the list; its images stay in the library"
+            self.tr("Hide this task from the list; its images stay in the library")
             if task.state.is_final
-            else "Still running: it can be removed once it has finished",
+            else self.tr("Still running: it can be removed once it has finished"),
             lambda: self.remove_requested.emit(local_id),
         ).setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         return menu
 
     def copy_prompt(self, task: TaskRecord) -> None:
         QGuiApplication.clipboard().setText(task.prompt)
-        self.notice.emit(f"Prompt of task {task.id} copied")
+        self.notice.emit(self.tr("Prompt of task {id} copied").format(id=task.id))
 
     def copy_task_id(self, task: TaskRecord) -> None:
         if task.task_id is None:
             return
         QGuiApplication.clipboard().setText(task.task_id)
-        self.notice.emit(f"Task id {task.task_id} copied")
+        self.notice.emit(self.tr("Task id {id} copied").format(id=task.task_id))
 
     def _saved_count(self, local_id: int) -> int:
         row = self.model.row_of(local_id)

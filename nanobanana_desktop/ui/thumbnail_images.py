@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 from shiboken6 import Shiboken
 
@@ -117,7 +117,9 @@ class ThumbnailImages(QObject):
             log.info("no thumbnail: %s", exc)
         except Exception:  # a thumbnail must never take the list down
             log.exception("thumbnail of %s failed", path)
-            self._errors[path] = "The thumbnail could not be made (see the log)"
+            self._errors[path] = QCoreApplication.translate(
+                "ThumbnailImages", "The thumbnail could not be made (see the log)"
+            )
         else:
             self._images[path] = image
             while len(self._images) > self.capacity:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
@@ -54,6 +55,7 @@ def install_language(app: QCoreApplication, code: str | None) -> str | None:
         ).format(code=code, languages=", ".join(available_languages()))
     _remove_languages(app)
     QLocale.setDefault(locale)
+    _memo.clear()
     if wanted == SOURCE_LANGUAGE:
         return None
     ours = QTranslator(app)
@@ -88,7 +90,27 @@ def _remove_languages(app: QCoreApplication) -> None:
         translator.deleteLater()
 
 
+def format_number(value: Decimal | int | float) -> str:
+    """A number as the interface language writes it: 1.234,5 in Dutch, 1,234.5 in English.
+
+    A Decimal keeps its own places (0.25 stays 0.25, 100 has none), as the API sent it.
+    """
+    locale = QLocale()
+    if isinstance(value, int):
+        return locale.toString(value)
+    if isinstance(value, float):
+        return locale.toString(value, "g", 12)
+    exact = value.normalize()
+    exponent = exact.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return locale.toString(float(exact), "f", places)
+
+
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A value that is a number written the English way (1.5, 64,000,000): the layers below
+# format numbers so, and a translated message shows them as its language writes them.
+_DECIMAL = re.compile(r"\d+\.\d+")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NESTING = 3  # a message quoting a message quoting a message; deeper stays as it is
 
 
@@ -137,6 +159,10 @@ def _compile(template: Template) -> _Pattern:
 
 
 _catalogue = _Catalogue()
+# Finished text -> its translation: the task list asks again for the same reasons at every
+# repaint. Emptied when the language changes; bounded, since the text comes from outside.
+_memo: dict[str, str] = {}
+_MEMO_SIZE = 1024
 
 
 def localized(text: str) -> str:
@@ -147,8 +173,17 @@ def localized(text: str) -> str:
     with the values it captured, which are themselves localised when they are messages
     too (an error quoting another). Text no template matches comes back unchanged.
     """
+    before = _catalogue.size
     _catalogue.refresh()
-    return _localize(text, _NESTING)
+    if _catalogue.size != before:
+        _memo.clear()  # more templates: an earlier miss may match now
+    found = _memo.get(text)
+    if found is None:
+        found = _localize(text, _NESTING)
+        if len(_memo) >= _MEMO_SIZE:
+            _memo.clear()
+        _memo[text] = found
+    return found
 
 
 def _localize(text: str, depth: int) -> str:
@@ -161,12 +196,25 @@ def _localize(text: str, depth: int) -> str:
         match = pattern.regex.fullmatch(text)
         if match is None:
             continue
+        translated = QCoreApplication.translate(pattern.template.context, pattern.template.text)
         values: dict[str, str] = {}
         for name, value in zip(pattern.names, match.groups(), strict=True):
-            values.setdefault(name, _localize(value, depth - 1))
-        translated = QCoreApplication.translate(pattern.template.context, pattern.template.text)
+            if name in values:
+                continue
+            if translated != pattern.template.text:
+                value = _number(value)
+            values[name] = _localize(value, depth - 1)
         return _fill(translated, values)
     return text
+
+
+def _number(value: str) -> str:
+    """``value`` in the interface language's digits when it is a number, else as it is."""
+    if _DECIMAL.fullmatch(value):
+        return QLocale().toString(float(value), "f", len(value) - value.index(".") - 1)
+    if _GROUPED.fullmatch(value):
+        return QLocale().toString(int(value.replace(",", "")))
+    return value
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
