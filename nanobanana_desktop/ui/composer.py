@@ -6,7 +6,6 @@ settings it was made with (see :mod:`.dropin`); Undo puts back what was there be
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -498,7 +497,9 @@ class Composer(QWidget):
             self.save_draft()
         await self._background.cancel()
         await self.references.aclose()
-        await asyncio.get_running_loop().run_in_executor(None, self._drafts.close)
+        # Waits for the last draft write (a few ms), so quitting never loses it. Not through
+        # the loop: on the aboutToQuit path Qt's loop is already gone.
+        self._drafts.close()
 
     def submit(self) -> None:
         """Emit the request; the composer keeps its content so the user can iterate."""
