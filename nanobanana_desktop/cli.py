@@ -44,7 +44,13 @@ from .engine.references import ReferenceFileError, prepare_reference_file
 from .engine.store import StoreError
 from .sandbox import SANDBOX_KEY, FaultSwitch, Sandbox, SandboxConfig
 from .session import Session, SessionOptions
-from .ui.translations import format_number, install_language, localized, saved_language
+from .ui.translations import (
+    format_number,
+    install_language,
+    localized,
+    saved_language,
+    state_label,
+)
 
 # One context for the whole command line; lupdate reads translate("Cli", "...") calls.
 translate = QCoreApplication.translate
@@ -431,19 +437,17 @@ def _say(message: str) -> None:
     print(f"nanobanana: {message}", file=sys.stderr, flush=True)
 
 
-def _state(task: TaskRecord) -> str:
-    return translate("TaskState", task.state.label)
-
-
 def _progress(event: Event) -> None:
     if isinstance(event, TaskChanged):
         task = event.task
         if task.status_reason and task.state.is_final:
             line = translate("Cli", "task {id}: {state}: {reason}").format(
-                id=task.id, state=_state(task), reason=localized(task.status_reason)
+                id=task.id, state=state_label(task.state), reason=localized(task.status_reason)
             )
         else:
-            line = translate("Cli", "task {id}: {state}").format(id=task.id, state=_state(task))
+            line = translate("Cli", "task {id}: {state}").format(
+                id=task.id, state=state_label(task.state)
+            )
         print(line, file=sys.stderr, flush=True)
     elif isinstance(event, ImageSaved):
         print(event.path, flush=True)
@@ -500,7 +504,7 @@ async def run_generate(args: argparse.Namespace) -> int:
         submitted = await asyncio.gather(*(engine.submit(request) for _ in range(args.count)))
         if args.no_wait:
             for task in submitted:
-                print(f"{task.id}\t{task.task_id or '-'}\t{_state(task)}")
+                print(f"{task.id}\t{task.task_id or '-'}\t{state_label(task.state)}")
             if any(t.state is TaskState.FAILED for t in submitted):
                 return 1
             return 3 if any(t.state is TaskState.UNKNOWN for t in submitted) else 0
@@ -543,7 +547,7 @@ async def run_status(args: argparse.Namespace) -> int:
     server_id = task.task_id or translate("Cli", "not sent")
     print(
         translate("Cli", "task {id} ({server_id}): {state}").format(
-            id=task.id, server_id=server_id, state=_state(task)
+            id=task.id, server_id=server_id, state=state_label(task.state)
         )
     )
     print(
@@ -579,7 +583,7 @@ async def run_list(args: argparse.Namespace) -> int:
     for task in tasks:
         when = datetime.fromtimestamp(task.created_at)
         prompt = task.prompt if len(task.prompt) <= 60 else task.prompt[:59] + "…"
-        print(f"{task.id:>5}  {when:%Y-%m-%d %H:%M}  {_state(task):<12}  {prompt}")
+        print(f"{task.id:>5}  {when:%Y-%m-%d %H:%M}  {state_label(task.state):<12}  {prompt}")
     return 0
 
 

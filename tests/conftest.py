@@ -25,6 +25,15 @@ from nanobanana_desktop.sandbox import SANDBOX_KEY, SandboxConfig, SandboxThread
 T = TypeVar("T")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_qt_application(qapp):
+    """pytest-qt's QApplication, made before any test runs. The command line makes a bare
+    QCoreApplication when none exists (for its translations), and after that no
+    QApplication can be made: a CLI test run before the first widget test broke every
+    widget test after it, depending on which files were chosen."""
+    return qapp
+
+
 @pytest.fixture
 def qloop(qapp):
     """A qasync loop over pytest-qt's QApplication (pytest-qt has no qasync support)."""

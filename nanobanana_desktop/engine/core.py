@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 
@@ -86,6 +87,17 @@ _SERVER_STATES = {
     TaskStatus.SUBMITTED: TaskState.SUBMITTED,
     TaskStatus.IN_PROGRESS: TaskState.IN_PROGRESS,
 }
+
+
+class _Written(NamedTuple):
+    """A library file as the store records it."""
+
+    path: Path
+    sha256: str
+    size: int
+    width: int
+    height: int
+    format: str
 
 
 @dataclass
@@ -507,7 +519,7 @@ class Engine:
                     # The largest is the preview embedded in the file, cache or not.
                     thumbnail_sizes=SAVE_SIZES if self.thumbnails is not None else (PREVIEW_SIZE,),
                 )
-                path = await asyncio.to_thread(
+                written = await asyncio.to_thread(
                     self._commit,
                     record,
                     image,
@@ -537,7 +549,7 @@ class Engine:
             image = await self.store.image_failed(image.id, state, str(exc))
             self.events.publish(ImageFailed(record, image, str(exc)))
             return image
-        return await self._adopt(record, image, path, staged.thumbnails)
+        return await self._adopt(record, image, written.path, staged.thumbnails, written)
 
     def _commit(
         self,
@@ -548,9 +560,10 @@ class Engine:
         width: int,
         height: int,
         thumbnails: Mapping[int, Image.Image],
-    ) -> Path:
+    ) -> _Written:
         """Embed the metadata and the preview, and move the file into place (runs in a
-        worker thread)."""
+        worker thread). What was written is described from the bytes in hand, so the file
+        is not read back."""
         try:
             data = staged.read_bytes()
             # Data URIs in the references become "inline:<sha256>" stand-ins.
@@ -566,7 +579,9 @@ class Engine:
             )
             label = f"task {record.id} image {image.index}"
             data = library_file(data, meta, thumbnails, label=label)
-            return commit_file(self.library, image.stem, fmt, data)
+            path = commit_file(self.library, image.stem, fmt, data)
+            digest = hashlib.sha256(data).hexdigest()
+            return _Written(path, digest, len(data), width, height, fmt)
         finally:
             with contextlib.suppress(OSError):
                 staged.unlink()
@@ -577,30 +592,36 @@ class Engine:
         image: ImageRecord,
         path: Path,
         thumbnails: Mapping[int, Image.Image] | None = None,
+        written: _Written | None = None,
     ) -> ImageRecord:
-        def describe() -> tuple[str, int, int, int, str]:
-            from PIL import Image
+        """Record a file in the library: one just ``written``, or one found on disk (saved
+        before a crash), which is read to describe it."""
 
-            with Image.open(path) as opened:
-                width, height, fmt = opened.width, opened.height, opened.format or "PNG"
-            digest = sha256_file(path)
+        def describe() -> _Written:
+            found = written
+            if found is None:
+                from PIL import Image
+
+                with Image.open(path) as opened:
+                    width, height, fmt = opened.width, opened.height, opened.format or "PNG"
+                found = _Written(path, sha256_file(path), path.stat().st_size, width, height, fmt)
             if thumbnails and self.thumbnails is not None:
                 # Before ImageSaved: the window's first look at the image finds them.
                 try:
-                    self.thumbnails.put(thumbnails, sha256=digest)
+                    self.thumbnails.put(thumbnails, sha256=found.sha256)
                 except ThumbnailError as exc:
                     log.warning("thumbnails of %s not cached: %s", path.name, exc)
-            return digest, path.stat().st_size, width, height, fmt
+            return found
 
-        digest, size, width, height, fmt = await asyncio.to_thread(describe)
+        file = await asyncio.to_thread(describe)
         saved = await self.store.image_saved(
             image.id,
             path=path.relative_to(self.library).as_posix(),
-            sha256=digest,
-            width=width,
-            height=height,
-            format=fmt,
-            size=size,
+            sha256=file.sha256,
+            width=file.width,
+            height=file.height,
+            format=file.format,
+            size=file.size,
         )
         self.events.publish(ImageSaved(record, saved, str(path)))
         return saved

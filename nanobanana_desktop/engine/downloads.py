@@ -35,7 +35,7 @@ from PIL import Image
 from .. import __version__
 from ..api.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from ..messages import translatable
-from .library import claim_partial
+from .library import PARTIAL_PREFIX, PARTIAL_SUFFIX, claim_partial
 from .thumbnails import shrink_each
 
 __all__ = [
@@ -318,7 +318,7 @@ class _Part:
         self._digest = hashlib.sha256()
         try:
             self._file: IO[bytes] = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finish/discard
-                mode="wb", dir=dest_dir, prefix=".incoming-", suffix=".part", delete=False
+                mode="wb", dir=dest_dir, prefix=PARTIAL_PREFIX, suffix=PARTIAL_SUFFIX, delete=False
             )
         except OSError as exc:
             raise storage_error(exc, dest_dir) from None

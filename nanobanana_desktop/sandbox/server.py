@@ -59,9 +59,7 @@ class Sandbox:
         self.store = CdnStore()
         self._host = host
         self._ports = (api_port, cdn_port)
-        self._runners: list[web.AppRunner] = []
         self._bound: list[tuple[web.AppRunner, int]] = []  # each runner and its port
-        self.away = False
         self.api_url = ""
         self.cdn_url = ""
         self.book: TaskBook | None = None
@@ -89,7 +87,6 @@ class Sandbox:
             )
             await runner.setup()
             await web.SockSite(runner, sock).start()
-            self._runners.append(runner)
             self._bound.append((runner, sock.getsockname()[1]))
         return self
 
@@ -104,23 +101,21 @@ class Sandbox:
             assert runner.server is not None
             for connection in runner.server.connections:
                 connection.force_close()
-        self.away = True
         if self.book is not None:
             self.book.away = True
 
     async def come_back(self) -> None:
         for runner, port in self._bound:
             await web.SockSite(runner, _listen(self._host, port)).start()
-        self.away = False
         if self.book is not None:
             self.book.away = False
 
     async def stop(self) -> None:
         if self.book is not None:
             await self.book.close()
-        for runner in reversed(self._runners):
+        for runner, _port in reversed(self._bound):
             await runner.cleanup()
-        self._runners.clear()
+        self._bound.clear()
 
     def publish(self, data: bytes, *, suffix: str = ".png", ttl: float | None = None) -> str:
         """Host bytes on the CDN origin (for reference images in tests and demos)."""

@@ -498,9 +498,6 @@ class CompareView(QDialog):
         """1:1: one pixel of the wider image to one screen pixel (device pixels)."""
         self.state.set(1.0 / self.devicePixelRatioF(), self.state.centre)
 
-    def zoom(self) -> float:
-        return self.state.zoom
-
     def _zoom_changed(self) -> None:
         self.zoom_label.setText(f"{self.state.zoom * self.devicePixelRatioF() * 100:.0f} %")
 

@@ -104,7 +104,6 @@ class GalleryModel(QAbstractListModel):
         self._by_id: dict[int, GalleryItem] = {}
         self._by_path: dict[str, int] = {}  # a file's path -> its image's id
         self._paths: dict[int, str] = {}  # image id -> its file's path, made once
-        self._loading: set[str] = set()  # thumbnails this model started and awaits
         self._window: tuple[range, range] = (range(0), range(0))  # (in sight, read-ahead)
         thumbnails.ready.connect(self._thumbnail_ready)
 
@@ -314,8 +313,9 @@ class GalleryModel(QAbstractListModel):
         path = self._path(item)
         if self.thumbnails.peek(path) is not None:
             return self.thumbnails.get(path)  # marks it recently used
-        if path not in self._loading and len(self._loading) < MAX_LOADS:
-            self._start_load(path, item)
+        loading = self.thumbnails.in_flight
+        if path not in loading and len(loading) < MAX_LOADS:
+            self.thumbnails.get(path, item.sha256)
         return None
 
     def thumbnail_error(self, item: GalleryItem) -> str | None:
@@ -329,8 +329,8 @@ class GalleryModel(QAbstractListModel):
 
     @property
     def loading(self) -> frozenset[str]:
-        """The paths whose thumbnails this model has asked for and not yet received."""
-        return frozenset(self._loading)
+        """The paths whose thumbnails are loading (the gallery's ThumbnailImages is its own)."""
+        return frozenset(self.thumbnails.in_flight)
 
     def set_window(self, visible: range, ahead: range) -> None:
         """The rows in sight and the read-ahead rows beyond them, in the scroll's
@@ -351,27 +351,18 @@ class GalleryModel(QAbstractListModel):
             return
         visible, ahead = self._window
         count = len(self._items)
+        loading = self.thumbnails.in_flight
         for rows in (visible, ahead):
             for row in rows:
-                if len(self._loading) >= MAX_LOADS:
+                if len(loading) >= MAX_LOADS:
                     return
                 if not 0 <= row < count:
                     continue
                 item = self._items[row]
                 path = self._path(item)
-                if (
-                    path not in self._loading
-                    and self.thumbnails.peek(path) is None
-                    and self.thumbnails.error(path) is None
-                ):
-                    self._start_load(path, item)
-
-    def _start_load(self, path: str, item: GalleryItem) -> None:
-        if self.thumbnails.error(path) is not None:
-            return
-        self._loading.add(path)
-        if self.thumbnails.get(path, item.sha256) is not None:
-            self._loading.discard(path)  # it was in memory after all
+                # peek, not get, for what is in memory: read-ahead must not reorder the LRU.
+                if path not in loading and self.thumbnails.peek(path) is None:
+                    self.thumbnails.get(path, item.sha256)  # skips known errors itself
 
     def _path(self, item: GalleryItem) -> str:
         path = self._paths.get(item.image_id)
@@ -427,7 +418,6 @@ class GalleryModel(QAbstractListModel):
         )
 
     def _thumbnail_ready(self, path: str) -> None:
-        self._loading.discard(path)
         image_id = self._by_path.get(path)
         row = None if image_id is None else self.row_of(image_id)
         if row is not None:

@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Nano Banana Desktop — {self._mode_label}")
         if profile is None and session is not None:
             profile = session.locations.profile
+        # Not ui.settings.profile_settings: it loads the API client (through preferences),
+        # and this runs before the first paint.
         self._geometry_settings = (
             QSettings(str(profile / SETTINGS_FILE), QSettings.Format.IniFormat)
             if profile is not None

@@ -40,8 +40,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..engine.records import TaskRecord, TaskState
 from .style import ON_SCRIM, SCRIM, STATUS, mix, muted_colour, on_colour
-from .task_model import MAX_THUMBNAILS, CardRole, format_elapsed, state_label
-from .translations import format_number, localized
+from .task_model import MAX_THUMBNAILS, CardRole, format_elapsed
+from .translations import format_number, localized, state_label
 
 Index = QModelIndex | QPersistentModelIndex
 

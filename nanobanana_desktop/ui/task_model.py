@@ -28,7 +28,7 @@ from PySide6.QtCore import (
 
 from ..engine.records import TaskRecord, TaskState
 from .thumbnail_images import ThumbnailImages, plain_tooltip
-from .translations import format_number, localized
+from .translations import format_number, localized, state_label
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +92,6 @@ class TaskFilter(enum.Enum):
         if self is TaskFilter.DONE:
             return translate("TaskFilter", "Done")
         return translate("TaskFilter", "Failed")
-
-
-def state_label(state: TaskState) -> str:
-    """What the lists call a state, in the interface language (engine/records.py's words)."""
-    return QCoreApplication.translate("TaskState", state.label)
 
 
 def format_elapsed(seconds: float) -> str:

@@ -45,10 +45,9 @@ from .task_model import (
     TaskFilterModel,
     TaskListModel,
     TaskRole,
-    state_label,
 )
 from .thumbnail_images import ThumbnailImages
-from .translations import localized
+from .translations import localized, state_label
 
 POLLABLE = frozenset(
     {TaskState.PENDING, TaskState.SUBMITTED, TaskState.IN_PROGRESS, TaskState.STALLED}

@@ -10,7 +10,7 @@ import asyncio
 import html
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -85,6 +85,11 @@ class ThumbnailImages(QObject):
                 return None  # no loop (a plain model in a test): nothing can load
             self._loads[path] = loop.create_task(self._load(path, sha256))
         return None
+
+    @property
+    def in_flight(self) -> KeysView[str]:
+        """The paths whose thumbnails are loading now (a live view)."""
+        return self._loads.keys()
 
     def peek(self, path: str) -> QImage | None:
         """The thumbnail if it is in memory; unlike get(), never starts a load."""

@@ -13,10 +13,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 from ..messages import Template, registered
+
+if TYPE_CHECKING:
+    # Not at run time: the window's first paint imports this module, and the engine
+    # package would bring the API client with it (tests/test_layering.py).
+    from ..engine.records import TaskState
 
 APP_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 SOURCE_LANGUAGE = "en"
@@ -88,6 +94,12 @@ def _remove_languages(app: QCoreApplication) -> None:
         app.removeTranslator(translator)
         translator.setObjectName("")  # deleteLater waits for the loop: not found again
         translator.deleteLater()
+
+
+def state_label(state: TaskState) -> str:
+    """What the window and the command line call a task state, in the interface language
+    (engine/records.py's words, declared there for translation)."""
+    return QCoreApplication.translate("TaskState", state.label)
 
 
 def format_number(value: Decimal | int | float) -> str:
